@@ -1,0 +1,53 @@
+/**
+ * How a CloudEvent travels on every bus backend: structured-mode JSON (CloudEvents JSON format), binary
+ * data as `data_base64`. One encoding for all backends, so the same bytes reach the Trigger whichever bus
+ * carried them.
+ */
+import { CloudEvent } from 'cloudevents';
+import { BusDecodeError } from './errors.js';
+
+export const structuredContentType = 'application/cloudevents+json; charset=utf-8';
+
+export function encodeEvent(event: CloudEvent<unknown>): Buffer {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(event)) {
+    if (value === undefined || key === 'data' || key === 'data_base64') continue;
+    out[key] = value;
+  }
+  const data: unknown = event.data;
+  if (data instanceof Uint8Array) {
+    out.data_base64 = Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('base64');
+  } else if (data !== undefined) {
+    out.data = data;
+  }
+  return Buffer.from(JSON.stringify(out), 'utf8');
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+export function decodeEvent(raw: Uint8Array): CloudEvent<unknown> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('utf8'));
+  } catch (err) {
+    throw new BusDecodeError(`invalid JSON (${err instanceof Error ? err.message : String(err)})`, { bytes: raw.byteLength });
+  }
+  if (!isRecord(parsed)) throw new BusDecodeError('not a JSON object', { bytes: raw.byteLength });
+  for (const attr of ['id', 'source', 'type', 'specversion'] as const) {
+    if (typeof parsed[attr] !== 'string' || parsed[attr] === '') {
+      throw new BusDecodeError(`required attribute ${attr} missing`, { bytes: raw.byteLength });
+    }
+  }
+  const props: Record<string, unknown> = { ...parsed };
+  if (typeof props.data_base64 === 'string') {
+    props.data = new Uint8Array(Buffer.from(props.data_base64, 'base64'));
+    delete props.data_base64;
+  }
+  try {
+    return new CloudEvent<unknown>(props, true);
+  } catch (err) {
+    throw new BusDecodeError(err instanceof Error ? err.message : String(err), { id: parsed.id });
+  }
+}
