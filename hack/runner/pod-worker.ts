@@ -1,0 +1,207 @@
+/**
+ * Everything the runner does for one Pod bound to its node: give it an address, start a process per
+ * container (when the image is one of ours), and report the Pod's status whenever a container changes.
+ */
+import { isAbsolute, join } from 'node:path';
+import type { V1Container, V1Pod } from '@kubernetes/client-node';
+import type { Logger } from '../../lib/log.js';
+import { type ContainerRunner as ContainerRunnerType, ContainerRunner, type CrashBackoff, type SpawnSpec } from './container-runner.js';
+import { expandReferences, resolveContainerEnv } from './env-resolver.js';
+import { decideLaunch, type ImageEntry, type Launch } from './image-table.js';
+import type { KubeEdge } from './kube.js';
+import { buildPodStatus, type ConditionJson, type ContainerSnapshot, type PodStatusJson } from './pod-status.js';
+
+export interface PodWorkerDeps {
+  kube: KubeEdge;
+  images: readonly ImageEntry[];
+  /** The checkout (the image's WORKDIR): entry files are relative to it. */
+  repoRoot: string;
+  /** Run `dist/x.js` entries from their TypeScript source `x.ts` through tsx (no build needed). */
+  fromSource: boolean;
+  hostIP: string;
+  logDir: string;
+  backoff: CrashBackoff;
+  /** Environment every process gets before the Pod's own (PATH, HOME, KUBECONFIG). */
+  baseEnv: Record<string, string>;
+  log: Logger;
+}
+
+type RestartPolicy = 'Always' | 'OnFailure' | 'Never';
+
+/** The node command line for an entry file of the checkout. Pure. */
+export function processCommand(launch: Launch, repoRoot: string, fromSource: boolean): { command: string; args: string[] } {
+  let file = launch.file;
+  if (fromSource && file.startsWith('dist/') && file.endsWith('.js')) file = `${file.slice('dist/'.length, -'.js'.length)}.ts`;
+  const path = isAbsolute(file) ? file : join(repoRoot, file);
+  const loader = file.endsWith('.ts') ? ['--import', 'tsx'] : [];
+  return { command: process.execPath, args: [...loader, path, ...launch.args] };
+}
+
+function restartPolicyOf(pod: V1Pod): RestartPolicy {
+  const p = pod.spec?.restartPolicy;
+  return p === 'OnFailure' || p === 'Never' ? p : 'Always';
+}
+
+function toIso(value: unknown): string {
+  return value instanceof Date ? value.toISOString() : String(value ?? '');
+}
+
+export class PodWorker {
+  private pod: V1Pod;
+  private readonly runners = new Map<string, ContainerRunnerType>();
+  /** Containers that cannot run here, with the waiting reason shown in their status. */
+  private readonly blocked = new Map<string, { reason: string; message: string }>();
+  private readonly startTime = new Date().toISOString();
+  private lastSent: PodStatusJson | undefined;
+  private reporting: Promise<void> = Promise.resolve();
+  private reportQueued = false;
+  private stopped = false;
+  readonly log: Logger;
+
+  constructor(
+    pod: V1Pod,
+    readonly podIP: string | undefined,
+    private readonly deps: PodWorkerDeps,
+  ) {
+    this.pod = pod;
+    this.log = deps.log.child({ pod: `${pod.metadata?.namespace}/${pod.metadata?.name}` });
+  }
+
+  get uid(): string {
+    return this.pod.metadata?.uid ?? '';
+  }
+
+  update(pod: V1Pod): void {
+    this.pod = pod;
+  }
+
+  private event(type: 'Normal' | 'Warning', reason: string, message: string): void {
+    this.deps.kube.event(this.pod, type, reason, message).catch((err: unknown) => this.log.warn('event not recorded', { reason, err }));
+  }
+
+  start(): void {
+    const spec = this.pod.spec;
+    const containers = spec?.containers ?? [];
+    if ((spec?.initContainers ?? []).length > 0) {
+      const message = 'init containers are not supported by the local node runner';
+      for (const c of containers) this.blocked.set(c.name, { reason: 'InitContainersNotSupported', message });
+      this.event('Warning', 'InitContainersNotSupported', message);
+    }
+    for (const container of containers) {
+      if (this.blocked.has(container.name)) continue;
+      const decision = decideLaunch(this.deps.images, container);
+      if (!decision.ok) {
+        this.blocked.set(container.name, { reason: decision.reason, message: decision.message });
+        this.event('Warning', decision.reason, `container ${container.name}: ${decision.message}`);
+        continue;
+      }
+      this.runners.set(container.name, this.makeRunner(container, decision.launch));
+    }
+    this.report();
+    for (const r of this.runners.values()) r.start();
+  }
+
+  private makeRunner(container: V1Container, launch: Launch): ContainerRunnerType {
+    const previous = this.pod.status?.containerStatuses?.find((s) => s.name === container.name);
+    const probeIP = this.podIP ?? '127.0.0.1';
+    return new ContainerRunner({
+      name: container.name,
+      image: container.image ?? '',
+      restartPolicy: restartPolicyOf(this.pod),
+      podIP: probeIP,
+      ...(container.ports ? { ports: container.ports } : {}),
+      ...(container.readinessProbe ? { readinessProbe: container.readinessProbe } : {}),
+      ...(container.livenessProbe ? { livenessProbe: container.livenessProbe } : {}),
+      backoff: this.deps.backoff,
+      initialRestartCount: previous?.restartCount ?? 0,
+      prepare: () => this.spawnSpec(container, launch),
+      onChange: () => this.report(),
+      event: (type, reason, message) => this.event(type, reason, message),
+      log: this.log,
+    });
+  }
+
+  private async spawnSpec(container: V1Container, launch: Launch): Promise<SpawnSpec> {
+    // Downward API values must see the address this worker gave the Pod even before the status patch lands.
+    const pod: V1Pod = {
+      ...this.pod,
+      status: { ...this.pod.status, ...(this.podIP ? { podIP: this.podIP, podIPs: [{ ip: this.podIP }] } : {}), hostIP: this.deps.hostIP },
+    };
+    const own = await resolveContainerEnv(pod, container, this.deps.kube);
+    const env: Record<string, string> = { ...this.deps.baseEnv, HOSTNAME: pod.metadata?.name ?? '', ...(this.podIP ? { POD_IP: this.podIP } : {}), ...own };
+    const args = launch.args.map((a) => expandReferences(a, own));
+    const { command, args: argv } = processCommand({ file: launch.file, args }, this.deps.repoRoot, this.deps.fromSource);
+    const ns = pod.metadata?.namespace ?? 'default';
+    return {
+      command,
+      args: argv,
+      env,
+      cwd: this.deps.repoRoot,
+      logFile: join(this.deps.logDir, `${ns}_${pod.metadata?.name}_${this.uid}`, `${container.name}.log`),
+    };
+  }
+
+  snapshot(): ContainerSnapshot[] {
+    return (this.pod.spec?.containers ?? []).map((c) => {
+      const runner = this.runners.get(c.name);
+      if (runner) return runner.snapshot();
+      const blocked = this.blocked.get(c.name) ?? { reason: 'ContainerCreating', message: '' };
+      return { name: c.name, image: c.image ?? '', state: { kind: 'waiting', ...blocked }, restartCount: 0, ready: false };
+    });
+  }
+
+  status(): PodStatusJson {
+    const previous: ConditionJson[] =
+      this.lastSent?.conditions ??
+      (this.pod.status?.conditions ?? []).map((c) => ({
+        type: c.type,
+        status: c.status === 'True' ? 'True' : 'False',
+        lastTransitionTime: toIso(c.lastTransitionTime),
+        lastProbeTime: null,
+      }));
+    return buildPodStatus(
+      {
+        ...(this.podIP ? { podIP: this.podIP } : {}),
+        hostIP: this.deps.hostIP,
+        startTime: this.pod.status?.startTime ? toIso(this.pod.status.startTime) : this.startTime,
+        containers: this.snapshot(),
+        restartPolicy: restartPolicyOf(this.pod),
+      },
+      previous,
+      new Date().toISOString(),
+    );
+  }
+
+  /** Coalesces bursts of changes into one status patch at a time; the newest state always wins. */
+  private report(): void {
+    if (this.stopped || this.reportQueued) return;
+    this.reportQueued = true;
+    this.reporting = this.reporting.then(async () => {
+      this.reportQueued = false;
+      if (this.stopped) return;
+      const status = this.status();
+      if (JSON.stringify(status) === JSON.stringify(this.lastSent)) return;
+      try {
+        await this.deps.kube.patchPodStatus(this.pod.metadata?.namespace ?? 'default', this.pod.metadata?.name ?? '', status);
+        this.lastSent = status;
+      } catch (err) {
+        this.log.warn('pod status not reported', { err });
+        // Try again on the next change or resync.
+        this.lastSent = undefined;
+      }
+    });
+  }
+
+  /** Re-posts the status if the apiserver's copy drifted (e.g. someone cleared it). */
+  resync(): void {
+    this.lastSent = undefined;
+    this.report();
+  }
+
+  /** Stops every container: SIGTERM, then SIGKILL after the grace period. */
+  async terminate(graceMs: number): Promise<void> {
+    await Promise.all([...this.runners.values()].map((r) => r.stop(graceMs)));
+    this.stopped = true;
+    await this.reporting;
+  }
+}
