@@ -1,0 +1,62 @@
+/**
+ * The CloudEvent for one cron tick (pure). PingSource-compatible payload handling: `data` is sent as given with
+ * `contentType`; `dataBase64` is decoded and sent as bytes. The id is deterministic from the scheduled instant,
+ * so a tick emitted twice (restart, catch-up) can be de-duplicated by the sink.
+ */
+import { CloudEvent } from 'cloudevents';
+
+export const CRON_TICK_TYPE = 'dev.headwater.cron.tick';
+/** Set on a tick emitted after its time (process paused, clock jump): how late, in milliseconds. */
+export const LATENESS_EXTENSION = 'cronlatems';
+
+export type TickPayload = { kind: 'none' } | { kind: 'text'; data: string } | { kind: 'bytes'; data: Uint8Array };
+
+export interface TickSpec {
+  namespace: string;
+  name: string;
+  payload: TickPayload;
+  contentType?: string;
+}
+
+export function cronSourceUri(namespace: string, name: string): string {
+  return `/apis/v1/namespaces/${namespace}/cronsources/${name}`;
+}
+
+export function tickId(namespace: string, name: string, scheduledMs: number): string {
+  return `${namespace}/${name}/${new Date(scheduledMs).toISOString()}`;
+}
+
+function looksLikeJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Without a `contentType` the event has no `datacontenttype` when the data is JSON (binary mode then says
+ * application/json, as PingSource does); text that is not JSON is labelled text/plain and bytes
+ * application/octet-stream, so a sink never gets non-JSON under a JSON content type.
+ */
+function contentTypeFor(spec: TickSpec): string | undefined {
+  if (spec.contentType !== undefined) return spec.contentType;
+  if (spec.payload.kind === 'text' && !looksLikeJson(spec.payload.data)) return 'text/plain; charset=utf-8';
+  if (spec.payload.kind === 'bytes') return 'application/octet-stream';
+  return undefined;
+}
+
+export function tickEvent(spec: TickSpec, scheduledMs: number, lateMs?: number): CloudEvent<unknown> {
+  const datacontenttype = contentTypeFor(spec);
+  const attrs: Record<string, unknown> = {
+    id: tickId(spec.namespace, spec.name, scheduledMs),
+    type: CRON_TICK_TYPE,
+    source: cronSourceUri(spec.namespace, spec.name),
+    time: new Date(scheduledMs).toISOString(),
+  };
+  if (datacontenttype !== undefined) attrs.datacontenttype = datacontenttype;
+  if (spec.payload.kind !== 'none') attrs.data = spec.payload.data;
+  if (lateMs !== undefined) attrs[LATENESS_EXTENSION] = String(Math.round(lateMs));
+  return new CloudEvent<unknown>(attrs);
+}

@@ -1,0 +1,138 @@
+/**
+ * One adapter process from start to exit: parse the env contract, start health/metrics, build the output,
+ * run the role, and on a stop signal wind everything down in order (role → emitter → connections → server).
+ */
+import { ConfigError, HeadwaterError } from '../../lib/errors.js';
+import { createLogger, type Logger } from '../../lib/log.js';
+import { type AdapterConfig, type Env, parseAdapterConfig } from './config.js';
+import { createEmitter, type Emitter } from './emitter.js';
+import { createHttpPool } from './http-pool.js';
+import { createAdapterMetrics } from './metrics.js';
+import type { RoleContext, RoleHandle, RunRole } from './role.js';
+import { type HealthServer, startHealthServer } from './server.js';
+import { createShutdown, type ShutdownControl } from './shutdown.js';
+
+export const roles = ['cron', 'kafka', 'redisstream', 'trigger'] as const;
+export type RoleName = (typeof roles)[number];
+
+/** Roles whose whole point is forwarding one source, so a missing K_SINK/K_EVENT_BUS_CONFIG is a start-up error. */
+const needsOutput: ReadonlySet<RoleName> = new Set<RoleName>(['kafka', 'redisstream']);
+
+/** Time between SIGTERM and abandoning in-flight events; below Kubernetes' default 30 s termination grace. */
+export const shutdownGraceMs = 20_000;
+
+export class UnknownRoleError extends HeadwaterError {
+  constructor(role: string | undefined) {
+    super('UnknownRole', `unknown role ${JSON.stringify(role ?? '')}: use headwater-adapter <${roles.join('|')}> [flags]`, {
+      role,
+    });
+  }
+}
+
+export function isRole(value: string | undefined): value is RoleName {
+  return (roles as readonly string[]).includes(value ?? '');
+}
+
+async function loadRole(role: RoleName): Promise<RunRole> {
+  // A computed specifier: each role's module is loaded only when that role runs (kafkajs, ioredis… stay unloaded).
+  const mod: unknown = await import(`../${role}/index.js`);
+  const run = (mod as { run?: unknown }).run;
+  if (typeof run !== 'function') throw new HeadwaterError('RoleModule', `adapter/${role}/index.js exports no run()`, { role });
+  return run as RunRole;
+}
+
+export interface RunningAdapter {
+  readonly config: AdapterConfig;
+  readonly health: HealthServer;
+  readonly shutdown: ShutdownControl;
+  /** Resolves with the exit code once everything is wound down. */
+  readonly finished: Promise<number>;
+}
+
+export interface RunAdapterOptions {
+  handleSignals?: boolean;
+  graceMs?: number;
+  logWrite?: (line: string) => void;
+  /** Replaces the role module (tests). */
+  runRole?: RunRole;
+}
+
+export async function runAdapter(
+  role: RoleName,
+  argv: readonly string[],
+  env: Env,
+  options: RunAdapterOptions = {},
+): Promise<RunningAdapter> {
+  const config = parseAdapterConfig(env);
+  const logger: Logger = createLogger(
+    { component: 'adapter', role, ...(config.namespace ? { namespace: config.namespace } : {}), ...(config.name ? { name: config.name } : {}) },
+    { level: config.logLevel, ...(options.logWrite ? { write: options.logWrite } : {}) },
+  );
+  if (needsOutput.has(role) && config.sink === undefined && config.eventBus === undefined) {
+    throw new ConfigError('K_SINK', `is not set (role ${role} needs an output)`, 'Set K_SINK to the sink URL, or K_EVENT_BUS_CONFIG');
+  }
+  const metrics = createAdapterMetrics(role);
+  const shutdown = createShutdown({ logger, graceMs: options.graceMs ?? shutdownGraceMs, handleSignals: options.handleSignals ?? true });
+  const http = createHttpPool();
+  const delivery = { http, logger, metrics, signal: shutdown.abandon };
+  let ready = false;
+  const health = await startHealthServer({
+    host: config.bindAddress,
+    port: config.port,
+    registry: metrics.registry,
+    isReady: () => ready && !shutdown.intake.aborted,
+  });
+  logger.info('adapter starting', { health: health.url, sink: config.sink, eventBus: config.eventBus?.backend });
+
+  let emitter: Emitter | undefined;
+  let handle: RoleHandle | undefined;
+  const finished = (async (): Promise<number> => {
+    let code = 0;
+    try {
+      emitter = await createEmitter(config, delivery);
+      const ctx: RoleContext = {
+        emitter,
+        newEmitter: (cfg) => createEmitter(cfg, delivery),
+        delivery,
+        logger,
+        metrics,
+        setReady: (r) => {
+          if (r !== ready) logger.info(r ? 'ready' : 'not ready');
+          ready = r;
+        },
+        signal: shutdown.intake,
+        argv,
+      };
+      const run = options.runRole ?? (await loadRole(role));
+      handle = await run(config, ctx);
+      const roleEnded = handle.done?.then(
+        () => 'role ended',
+        (err: unknown) => {
+          logger.error('role failed', { err });
+          code = 1;
+          return 'role failed';
+        },
+      );
+      const reason = await Promise.race([shutdown.requested, ...(roleEnded ? [roleEnded] : [])]);
+      shutdown.trigger(reason);
+    } catch (err) {
+      logger.error('adapter failed', { err });
+      code = 1;
+      shutdown.trigger('start-up failed');
+    }
+    ready = false;
+    try {
+      await handle?.stop();
+      await emitter?.close();
+    } catch (err) {
+      logger.error('error while stopping', { err });
+      code = code || 1;
+    }
+    await http.close();
+    await health.close();
+    shutdown.dispose();
+    logger.info('adapter stopped', { code });
+    return code;
+  })();
+  return { config, health, shutdown, finished };
+}
