@@ -16,7 +16,7 @@ import type {
   ReconcileContext,
   Writer,
 } from '../../controller/runtime/types.js';
-import { HeadwaterError } from '../../lib/errors.js';
+import { AlreadyExistsError, ConflictError, type KubeApiError, NotFoundError } from '../../controller/runtime/errors.js';
 
 export type Verb = 'create' | 'update' | 'updateStatus' | 'patch' | 'delete';
 
@@ -38,13 +38,12 @@ export interface RecordedEvent {
   message: string;
 }
 
-/** Thrown by the fake for a write the real apiserver would refuse; `code` mirrors the HTTP reason. */
-export class FakeApiError extends HeadwaterError {
-  readonly statusCode: number;
-  constructor(code: 'NotFound' | 'AlreadyExists' | 'Conflict' | 'Invalid', statusCode: number, message: string) {
-    super(code, message);
-    this.statusCode = statusCode;
-  }
+/** The same typed errors the real Writer throws, so reconcilers' `instanceof` checks behave alike. */
+function apiError(code: 'NotFound' | 'AlreadyExists' | 'Conflict', message: string): KubeApiError {
+  const context = { method: 'FAKE', path: message, status: code === 'NotFound' ? 404 : 409, reason: code };
+  if (code === 'NotFound') return new NotFoundError(code, message, context);
+  if (code === 'AlreadyExists') return new AlreadyExistsError(code, message, context);
+  return new ConflictError(code, message, context);
 }
 
 function storeKey(gvk: Pick<GroupVersionKind, 'group' | 'kind'>, namespace: string | undefined, name: string): string {
@@ -153,7 +152,7 @@ export class FakeKube {
       this.record({ verb: 'create', kind: gvk.kind, namespace: ns, name, object: obj });
       const failed = this.failure('create', gvk.kind);
       if (failed) throw failed;
-      if (this.objects.has(storeKey(gvk, ns, name))) throw new FakeApiError('AlreadyExists', 409, `${gvk.kind} ${name} already exists`);
+      if (this.objects.has(storeKey(gvk, ns, name))) throw apiError('AlreadyExists', `${gvk.kind} ${name} already exists`);
       const stored = structuredClone(obj);
       stored.metadata.uid = `uid-${this.nextUid++}`;
       stored.metadata.resourceVersion = String(this.nextVersion++);
@@ -168,9 +167,9 @@ export class FakeKube {
       const failed = this.failure('update', gvk.kind);
       if (failed) throw failed;
       const current = this.objects.get(storeKey(gvk, ns, name));
-      if (current === undefined) throw new FakeApiError('NotFound', 404, `${gvk.kind} ${name} not found`);
+      if (current === undefined) throw apiError('NotFound', `${gvk.kind} ${name} not found`);
       if (obj.metadata.resourceVersion !== undefined && obj.metadata.resourceVersion !== current.metadata.resourceVersion) {
-        throw new FakeApiError('Conflict', 409, `${gvk.kind} ${name}: resourceVersion is stale`);
+        throw apiError('Conflict', `${gvk.kind} ${name}: resourceVersion is stale`);
       }
       const stored = structuredClone(obj);
       stored.status = structuredClone(current.status); // update ignores status when the kind has the subresource
@@ -191,7 +190,7 @@ export class FakeKube {
       const failed = this.failure('updateStatus', gvk.kind);
       if (failed) throw failed;
       const current = this.objects.get(storeKey(gvk, ns, name));
-      if (current === undefined) throw new FakeApiError('NotFound', 404, `${gvk.kind} ${name} not found`);
+      if (current === undefined) throw apiError('NotFound', `${gvk.kind} ${name} not found`);
       const stored = structuredClone(current);
       stored.status = structuredClone(obj.status);
       stored.metadata.resourceVersion = String(this.nextVersion++);
@@ -204,7 +203,7 @@ export class FakeKube {
       const failed = this.failure('patch', gvk.kind);
       if (failed) throw failed;
       const current = this.objects.get(storeKey(gvk, ns, key.name));
-      if (current === undefined) throw new FakeApiError('NotFound', 404, `${gvk.kind} ${key.name} not found`);
+      if (current === undefined) throw apiError('NotFound', `${gvk.kind} ${key.name} not found`);
       const stored = mergePatch(current, patch) as KubeObject;
       stored.metadata.resourceVersion = String(this.nextVersion++);
       this.objects.set(storeKey(gvk, ns, key.name), stored);
@@ -217,7 +216,7 @@ export class FakeKube {
       if (failed) throw failed;
       const k = storeKey(gvk, ns, key.name);
       const current = this.objects.get(k);
-      if (current === undefined) throw new FakeApiError('NotFound', 404, `${gvk.kind} ${key.name} not found`);
+      if (current === undefined) throw apiError('NotFound', `${gvk.kind} ${key.name} not found`);
       // As the apiserver does: an object with finalizers only gets a deletionTimestamp.
       if ((current.metadata.finalizers ?? []).length > 0) {
         current.metadata.deletionTimestamp ??= new Date('2026-01-01T00:00:00Z');
