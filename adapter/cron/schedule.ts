@@ -56,6 +56,7 @@ export function compileSchedule(schedule: string, timezone?: string, field = 'sp
   return {
     expression,
     timezone: zone,
-    next: (afterMs) => time.getNextDateFrom(new Date(afterMs)).toMillis(),
+    // getNextDateFrom ignores the CronTime's own zone: it must be passed again.
+    next: (afterMs) => time.getNextDateFrom(new Date(afterMs), zone).toMillis(),
   };
 }

@@ -1,0 +1,168 @@
+import type { CloudEvent } from 'cloudevents';
+import { describe, expect, it } from 'vitest';
+import { type Clock, type CronMetrics, CronScheduler } from '../../../../adapter/cron/scheduler.js';
+import { buildTenant, type CronTenant } from '../../../../adapter/cron/tenant.js';
+import { defaults } from '../../../../adapter/runtime/config.js';
+import type { Emitter, EmitOutcome } from '../../../../adapter/runtime/emitter.js';
+import { createLogger } from '../../../../lib/log.js';
+
+/** A hand-driven clock: timers fire only when the test advances time. */
+class FakeClock implements Clock {
+  private timers = new Map<number, { at: number; fn: () => void }>();
+  private seq = 0;
+  constructor(public t: number) {}
+  now(): number {
+    return this.t;
+  }
+  setTimer(fn: () => void, ms: number): unknown {
+    const id = ++this.seq;
+    this.timers.set(id, { at: this.t + ms, fn });
+    return id;
+  }
+  clearTimer(h: unknown): void {
+    this.timers.delete(h as number);
+  }
+  pending(): number {
+    return this.timers.size;
+  }
+  /** Move time forward in one jump (like a paused process), then fire what is due, repeatedly. */
+  jump(ms: number): void {
+    this.t += ms;
+    this.fireDue();
+  }
+  /** Move time forward in small steps, firing timers as they come due (a healthy process). */
+  advance(ms: number, step = 1000): void {
+    const end = this.t + ms;
+    while (this.t < end) {
+      this.t = Math.min(end, this.t + step);
+      this.fireDue();
+    }
+  }
+  private fireDue(): void {
+    for (;;) {
+      const due = [...this.timers.entries()].filter(([, v]) => v.at <= this.t).sort((a, b) => a[1].at - b[1].at);
+      if (due.length === 0) return;
+      for (const [id, v] of due) {
+        this.timers.delete(id);
+        v.fn();
+      }
+    }
+  }
+}
+
+class RecordingEmitter implements Emitter {
+  events: CloudEvent<unknown>[] = [];
+  closed = false;
+  async emit(event: CloudEvent<unknown>): Promise<EmitOutcome> {
+    this.events.push(event);
+    return { kind: 'delivered', attempts: 1 };
+  }
+  async close(): Promise<void> {
+    this.closed = true;
+  }
+}
+
+const t0 = Date.parse('2026-01-01T00:00:00Z');
+const cfgDefaults = {
+  timeoutMs: 1000,
+  maxInFlight: 4,
+  maxEventBytes: defaults.maxEventBytes,
+  ceOverrides: {},
+};
+
+function tenant(name: string, schedule: string, data = 'x'): CronTenant {
+  return buildTenant({ namespace: 'ns', name, spec: { schedule, data }, sinkUri: `http://sink/${name}`, defaults: cfgDefaults });
+}
+
+function setup() {
+  const clock = new FakeClock(t0 + 500);
+  const emitters = new Map<string, RecordingEmitter[]>();
+  const missed: { key: string; outcome: string; count: number }[] = [];
+  const metrics: CronMetrics = {
+    missed: (t, outcome, count) => missed.push({ key: t.key, outcome, count }),
+    sources: () => {},
+  };
+  const lines: string[] = [];
+  const scheduler = new CronScheduler({
+    clock,
+    emitterFor: async (t) => {
+      const e = new RecordingEmitter();
+      emitters.set(t.key, [...(emitters.get(t.key) ?? []), e]);
+      return e;
+    },
+    logger: createLogger({}, { write: (l) => lines.push(l) }),
+    metrics,
+  });
+  const flush = () => new Promise((r) => setImmediate(r));
+  const ids = (key: string) => (emitters.get(key) ?? []).flatMap((e) => e.events.map((ev) => ev.id));
+  return { clock, scheduler, emitters, missed, lines, flush, ids };
+}
+
+describe('CronScheduler', () => {
+  it('fires each source on its own schedule with deterministic ids', async () => {
+    const { clock, scheduler, flush, ids } = setup();
+    scheduler.upsert(tenant('a', '* * * * * *'));
+    scheduler.upsert(tenant('b', '*/2 * * * * *'));
+    clock.advance(4_000, 250);
+    await flush();
+    expect(ids('ns/a')).toEqual([1, 2, 3, 4].map((s) => `ns/a/2026-01-01T00:00:0${s}.000Z`));
+    expect(ids('ns/b')).toEqual(['ns/b/2026-01-01T00:00:02.000Z', 'ns/b/2026-01-01T00:00:04.000Z']);
+  });
+
+  it('adding, changing and removing one source leaves the others untouched', async () => {
+    const { clock, scheduler, flush, ids, emitters } = setup();
+    scheduler.upsert(tenant('a', '* * * * * *'));
+    clock.advance(2_000, 250);
+    const aEmitter = emitters.get('ns/a')?.[0];
+    scheduler.upsert(tenant('b', '* * * * * *'));
+    scheduler.upsert(tenant('a', '* * * * * *')); // unchanged: keeps its emitter
+    scheduler.upsert(tenant('b', '* * * * * *', 'changed'));
+    clock.advance(2_000, 250);
+    scheduler.remove('ns/b');
+    clock.advance(2_000, 250);
+    await flush();
+    expect(emitters.get('ns/a')).toEqual([aEmitter]);
+    expect(ids('ns/a')).toEqual([1, 2, 3, 4, 5, 6].map((s) => `ns/a/2026-01-01T00:00:0${s}.000Z`));
+    expect(ids('ns/b')).toEqual(['ns/b/2026-01-01T00:00:03.000Z', 'ns/b/2026-01-01T00:00:04.000Z']);
+    expect(emitters.get('ns/b')?.every((e) => e.closed)).toBe(true);
+    expect(scheduler.keys()).toEqual(['ns/a']);
+  });
+
+  it('reports a pause: newest missed ticks sent late with the lateness extension, older ones skipped', async () => {
+    const { clock, scheduler, flush, emitters, missed, lines } = setup();
+    scheduler.upsert(tenant('a', '* * * * *'));
+    clock.jump(15 * 60_000); // the process was stopped for 15 minutes
+    await flush();
+    const events = emitters.get('ns/a')?.[0]?.events ?? [];
+    expect(events).toHaveLength(10);
+    expect(events[0]?.id).toBe('ns/a/2026-01-01T00:06:00.000Z');
+    expect(events[9]?.id).toBe('ns/a/2026-01-01T00:15:00.000Z');
+    const late = events.map((e) => (e as unknown as Record<string, unknown>).cronlatems);
+    expect(late[0]).toBe(String(15 * 60_000 + 500 - 6 * 60_000));
+    // the newest was due 500 ms ago, within the tolerance: on time
+    expect(late[9]).toBeUndefined();
+    expect(missed.filter((m) => m.outcome === 'skipped')).toEqual([{ key: 'ns/a', outcome: 'skipped', count: 5 }]);
+    expect(missed.filter((m) => m.outcome === 'late').length).toBe(9);
+    expect(lines.some((l) => l.includes('missed cron ticks skipped') && l.includes('"count":5'))).toBe(true);
+  });
+
+  it('a tick on time carries no lateness extension', async () => {
+    const { clock, scheduler, flush, emitters, missed } = setup();
+    scheduler.upsert(tenant('a', '* * * * * *'));
+    clock.advance(1_000, 100);
+    await flush();
+    const e = emitters.get('ns/a')?.[0]?.events[0] as unknown as Record<string, unknown>;
+    expect(e.id).toBe('ns/a/2026-01-01T00:00:01.000Z');
+    expect(e.cronlatems).toBeUndefined();
+    expect(missed).toEqual([]);
+  });
+
+  it('stop() clears every timer and closes the emitters', async () => {
+    const { clock, scheduler, emitters } = setup();
+    scheduler.upsert(tenant('a', '* * * * * *'));
+    scheduler.upsert(tenant('b', '* * * * * *'));
+    await scheduler.stop();
+    expect(clock.pending()).toBe(0);
+    expect([...emitters.values()].flat().every((e) => e.closed)).toBe(true);
+  });
+});
