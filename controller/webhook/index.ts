@@ -1,0 +1,6 @@
+export * from './admission-review.js';
+export * from './certs.js';
+export * from './configuration.js';
+export * from './register.js';
+export * from './server.js';
+export * from './settings.js';
