@@ -1,0 +1,84 @@
+/** Shared helpers for the controller-runtime integration tests: the real local apiserver from hack/env.sh. */
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { KubeConfig } from '@kubernetes/client-node';
+import type { KubeClient } from '../../../../lib/kube/client.js';
+import { NotFoundError } from '../../../../lib/kube/errors.js';
+import type { ResourceType } from '../../../../lib/kube/resource.js';
+import { createLogger } from '../../../../lib/log.js';
+
+export const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
+export const quietLog = createLogger({ test: 'controller-runtime' }, { level: (process.env.TEST_LOG_LEVEL as 'debug') ?? 'error' });
+
+export const configMaps: ResourceType = { group: '', version: 'v1', kind: 'ConfigMap', plural: 'configmaps', namespaced: true };
+
+function envFromScript(): Record<string, string> {
+  const out = execFileSync('bash', ['hack/env.sh', 'env'], { cwd: repoRoot, encoding: 'utf8' });
+  const vars: Record<string, string> = {};
+  for (const line of out.split('\n')) {
+    const m = /^export ([A-Z_]+)=(.*)$/.exec(line.trim());
+    if (m?.[1] && m[2] !== undefined) vars[m[1]] = m[2].replace(/^['"]|['"]$/g, '');
+  }
+  return vars;
+}
+
+export function loadTestKubeConfig(): KubeConfig {
+  const path = process.env.KUBECONFIG ?? envFromScript().KUBECONFIG;
+  if (!path) throw new Error('no KUBECONFIG: run `bash hack/env.sh up kube` first');
+  const kc = new KubeConfig();
+  kc.loadFromFile(path);
+  return kc;
+}
+
+export function stateDir(): string {
+  return process.env.HEADWATER_STATE ?? `${repoRoot}.headwater`;
+}
+
+export function apiserverPid(): number {
+  return Number(readFileSync(`${stateDir()}/kube-apiserver/pid`, 'utf8').trim());
+}
+
+export function restartApiserver(): void {
+  execFileSync('bash', ['hack/env.sh', 'restart', 'kube-apiserver'], { cwd: repoRoot, stdio: 'ignore', timeout: 240_000 });
+}
+
+export function uniqueName(prefix: string): string {
+  return `${prefix}-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e6).toString(36)}`;
+}
+
+export async function createNamespace(client: KubeClient, name: string): Promise<void> {
+  await client.json({ method: 'POST', path: '/api/v1/namespaces', body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name } } });
+}
+
+export async function deleteNamespace(client: KubeClient, name: string): Promise<void> {
+  try {
+    await client.json({ method: 'DELETE', path: `/api/v1/namespaces/${name}` });
+  } catch (err) {
+    if (!(err instanceof NotFoundError)) throw err;
+  }
+}
+
+export interface ConfigMap {
+  apiVersion: 'v1';
+  kind: 'ConfigMap';
+  metadata: { name: string; namespace: string; labels?: Record<string, string>; resourceVersion?: string; uid?: string };
+  data?: Record<string, string>;
+}
+
+export function configMap(namespace: string, name: string, data: Record<string, string>, labels?: Record<string, string>): ConfigMap {
+  return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace, labels }, data };
+}
+
+/** Retries `fn` through an apiserver restart (connection refused while it comes back). */
+export async function eventually<T>(fn: () => Promise<T>, timeoutMs = 120_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+}

@@ -1,0 +1,98 @@
+/**
+ * Two managers on one Lease: only the leader reconciles; stopping it hands the work over.
+ */
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { type Manager, startManager } from '../../../../controller/runtime/manager.js';
+import { KubeClient } from '../../../../lib/kube/client.js';
+import { collectionPath, objectPath } from '../../../../lib/kube/resource.js';
+import {
+  type ConfigMap,
+  configMap,
+  configMaps,
+  createNamespace,
+  deleteNamespace,
+  eventually,
+  loadTestKubeConfig,
+  quietLog,
+  uniqueName,
+} from './cluster.js';
+import { type TestReconciler, childCopier } from './testreconciler.js';
+
+interface Lease {
+  spec: { holderIdentity?: string | null; leaseTransitions?: number };
+}
+
+describe('leader election between two managers', () => {
+  const ns = uniqueName('hw-leader');
+  const kubeConfig = loadTestKubeConfig();
+  let client: KubeClient;
+  const replicas: { id: string; manager: Manager; reconciler: TestReconciler }[] = [];
+
+  const createSource = (name: string) =>
+    eventually(() =>
+      client.json<ConfigMap>({ method: 'POST', path: collectionPath(configMaps, ns), body: configMap(ns, name, { n: name }, { 'hw-role': 'source' }) }),
+    );
+  const getChild = (name: string) => client.json<ConfigMap>({ method: 'GET', path: objectPath(configMaps, ns, `${name}-child`) });
+  const lease = () => client.json<Lease>({ method: 'GET', path: `/apis/coordination.k8s.io/v1/namespaces/${ns}/leases/headwater-controller` });
+
+  beforeAll(async () => {
+    client = new KubeClient(kubeConfig);
+    await createNamespace(client, ns);
+    for (const id of ['replica-a', 'replica-b']) {
+      const reconciler = childCopier(ns);
+      const manager = await startManager({
+        kubeConfig,
+        reconcilers: [reconciler],
+        config: { adapterImage: 'headwater:test', systemNamespace: ns },
+        log: quietLog.child({ replica: id }),
+        workers: 2,
+        resyncMs: 500,
+        // Short timings keep the test quick; the rules are the same as with 15s/10s/2s.
+        leaderElection: { identity: id, leaseDurationMs: 3000, renewDeadlineMs: 2000, retryPeriodMs: 400 },
+      });
+      replicas.push({ id, manager, reconciler });
+    }
+  });
+
+  afterAll(async () => {
+    for (const r of replicas) await r.manager.stop();
+    if (client) await eventually(() => deleteNamespace(client, ns));
+    client?.destroy();
+  });
+
+  it('lets exactly one replica reconcile', async () => {
+    await vi.waitFor(() => expect(replicas.filter((r) => r.manager.isLeader())).toHaveLength(1), { timeout: 30_000, interval: 100 });
+    const leader = replicas.find((r) => r.manager.isLeader());
+    const standby = replicas.find((r) => !r.manager.isLeader());
+    if (!leader || !standby) throw new Error('expected one leader and one standby');
+    expect((await lease()).spec.holderIdentity).toBe(leader.id);
+
+    await createSource('first');
+    const child = await vi.waitFor(() => getChild('first'), { timeout: 30_000, interval: 200 });
+    expect(child.data).toEqual({ n: 'first' });
+    // Several resyncs later the standby has still not reconciled anything, though its caches are warm.
+    const callsBefore = leader.reconciler.calls.length;
+    await vi.waitFor(() => expect(leader.reconciler.calls.length).toBeGreaterThan(callsBefore + 4), { timeout: 30_000, interval: 100 });
+    expect(standby.reconciler.calls).toHaveLength(0);
+    expect(standby.manager.hasSynced()).toBe(true);
+    expect(standby.manager.lister.get({ group: '', version: 'v1', kind: 'ConfigMap', plural: 'configmaps', namespaced: true }, { namespace: ns, name: 'first' })).toBeDefined();
+    expect(replicas.filter((r) => r.manager.isLeader())).toHaveLength(1);
+  });
+
+  it('hands over when the leader stops', async () => {
+    const leader = replicas.find((r) => r.manager.isLeader());
+    const standby = replicas.find((r) => !r.manager.isLeader());
+    if (!leader || !standby) throw new Error('expected one leader and one standby');
+    await leader.manager.stop();
+    expect(leader.manager.isLeader()).toBe(false);
+    await vi.waitFor(() => expect(standby.manager.isLeader()).toBe(true), { timeout: 30_000, interval: 100 });
+    expect((await lease()).spec.holderIdentity).toBe(standby.id);
+
+    const leaderCallsAfterStop = leader.reconciler.calls.length;
+    await createSource('second');
+    const child = await vi.waitFor(() => getChild('second'), { timeout: 30_000, interval: 200 });
+    expect(child.data).toEqual({ n: 'second' });
+    expect(standby.reconciler.calls.some((k) => k.name === 'second')).toBe(true);
+    expect(leader.reconciler.calls.length).toBe(leaderCallsAfterStop);
+  });
+});
