@@ -4,19 +4,39 @@
  */
 import type { CloudEvent } from 'cloudevents';
 import type { Emitter, EmitOutcome } from '../runtime/emitter.js';
-import { BusPublishError } from './errors.js';
+import { DeliveryError } from '../runtime/errors.js';
 import { type BusDeps, createBus } from './create.js';
+import { BusPublishError } from './errors.js';
 import type { Bus, BusTopicConfig } from './types.js';
+import { encodeEvent } from './wire.js';
 
-export async function createBusEmitter(cfg: BusTopicConfig, deps: BusDeps = {}): Promise<Emitter> {
-  const bus = await createBus(cfg, deps);
-  return busEmitter(bus, cfg.topic);
+/**
+ * Largest structured event put on a bus. NATS' default max_payload and Kafka's default message.max.bytes are
+ * both about 1 MiB; a bigger event would fail on every retry, so it is refused up front as not retryable.
+ */
+export const defaultBusMaxEventBytes = 1024 * 1024;
+
+export interface BusEmitterOptions extends BusDeps {
+  maxEventBytes?: number;
+}
+
+export async function createBusEmitter(cfg: BusTopicConfig, opts: BusEmitterOptions = {}): Promise<Emitter> {
+  const bus = await createBus(cfg, opts);
+  return busEmitter(bus, cfg.topic, opts.maxEventBytes);
 }
 
 /** Separate from createBusEmitter so a test (or a caller holding a bus already) can wrap an existing Bus. */
-export function busEmitter(bus: Bus, topic: string): Emitter {
+export function busEmitter(bus: Bus, topic: string, maxEventBytes = defaultBusMaxEventBytes): Emitter {
   return {
     async emit(event: CloudEvent<unknown>): Promise<EmitOutcome> {
+      const size = encodeEvent(event).byteLength;
+      if (size > maxEventBytes) {
+        throw new DeliveryError(
+          'too-large',
+          `event ${event.id} is ${size} bytes as structured JSON, over the event bus limit of ${maxEventBytes} bytes; not published`,
+          { eventId: event.id, target: `${bus.backend}:${topic}`, attempts: 0, retryable: false },
+        );
+      }
       try {
         await bus.publish(topic, event);
       } catch (err) {

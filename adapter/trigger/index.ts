@@ -4,6 +4,7 @@
  */
 import { ConfigError } from '../../lib/errors.js';
 import { createBus } from '../bus/create.js';
+import { busEmitter } from '../bus/emitter.js';
 import type { AdapterConfig } from '../runtime/config.js';
 import { DeliveryError } from '../runtime/errors.js';
 import type { RoleContext, RoleHandle } from '../runtime/role.js';
@@ -29,7 +30,9 @@ export async function run(cfg: AdapterConfig, ctx: RoleContext): Promise<RoleHan
 
   const send = async (sub: TriggerSubscriber, event: Parameters<typeof deliverToSink>[0]): Promise<void> => {
     if (sub.topic !== undefined) {
-      await bus.publish(sub.topic, event);
+      // Through the bus emitter (not bus.publish) so an event over the bus size limit is a non-retryable
+      // DeliveryError rather than a publish that fails forever. Its close() would close the shared bus: not called.
+      await busEmitter(bus, sub.topic).emit(event);
       ctx.metrics.published();
     }
     if (sub.sinkUri !== undefined) {
