@@ -29,6 +29,10 @@ export type SinkBehaviour =
 export interface TestSink {
   readonly url: string;
   readonly requests: ReceivedRequest[];
+  /** Requests received and not yet answered (hanging ones count until their connection closes). */
+  readonly inFlight: number;
+  /** The most requests that were unanswered at the same time. */
+  readonly maxInFlight: number;
   /** Behaviours for the next requests, in order; after them the default applies. */
   respond(...behaviours: SinkBehaviour[]): void;
   /** What requests get once the queue is empty (initially 200). */
@@ -65,8 +69,18 @@ export async function startTestSink(options: TestSinkOptions = {}): Promise<Test
   let fallback: SinkBehaviour = { status: 200 };
   const arrivals = new EventEmitter();
   const sockets = new Set<Socket>();
+  let inFlight = 0;
+  let maxInFlight = 0;
 
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
+    inFlight++;
+    maxInFlight = Math.max(maxInFlight, inFlight);
+    let counted = true;
+    const settle = (): void => {
+      if (counted) inFlight--;
+      counted = false;
+    };
+    res.on('close', settle);
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -112,6 +126,12 @@ export async function startTestSink(options: TestSinkOptions = {}): Promise<Test
   return {
     url,
     requests,
+    get inFlight() {
+      return inFlight;
+    },
+    get maxInFlight() {
+      return maxInFlight;
+    },
     respond: (...b) => {
       queue.push(...b);
     },
