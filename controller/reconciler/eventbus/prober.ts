@@ -5,7 +5,6 @@
  * Redis), Kafka answers a metadata request.
  */
 import { connect as tcpConnect } from 'node:net';
-import { connect as tlsConnect } from 'node:tls';
 import { Redis } from 'ioredis';
 import { Kafka, logLevel } from 'kafkajs';
 import type { EventBusSpec } from '../../../api/index.js';

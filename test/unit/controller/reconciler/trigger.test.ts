@@ -49,7 +49,7 @@ describe('Trigger reconciler', () => {
       ],
     });
     expect(adapterEnvVars(dep)).toContainEqual({ name: 'BUS_NATS_TOKEN', valueFrom: { secretKeyRef: { name: 'nats', key: 'token' } } });
-    expect((dep?.spec as { template: { spec: { containers: { args: string[] }[] } } }).template.spec.containers[0]?.args).toEqual(['trigger']);
+    expect(((dep as KubeObject).spec as { template: { spec: { containers: { args: string[] }[] } } }).template.spec.containers[0]?.args).toEqual(['trigger']);
     const t = kube.find('eventing.headwater.dev/v1alpha1', 'Trigger', NS, 't');
     expect(condition(t, 'EventBusReady')).toMatchObject({ status: 'True' });
     expect(condition(t, 'SubscribersResolved')).toMatchObject({ status: 'True' });
