@@ -72,8 +72,14 @@ export function payloadOf(key: string, spec: CronSpecInput): TickPayload {
  * The adapter gets delivery as written in the spec; a dead-letter sink given by URI is used, one given by ref
  * needs the controller's resolver (not available here) and is reported as a warning.
  */
-function deliveryOf(key: string, raw: unknown, warnings: string[]): ReturnType<typeof parseDeliverySpec> {
-  if (raw === undefined || raw === null) return parseDeliverySpec(undefined);
+function deliveryOf(
+  key: string,
+  raw: unknown,
+  warnings: string[],
+  fallback: Pick<AdapterConfig, 'delivery' | 'timeoutMs'>,
+): ReturnType<typeof parseDeliverySpec> {
+  // No delivery on the source: the process's own (K_DELIVERY / K_SINK_TIMEOUT) applies.
+  if (raw === undefined || raw === null) return { policy: fallback.delivery, timeoutMs: fallback.timeoutMs };
   if (!isRecord(raw)) throw new CronSourceError(key, 'spec.delivery', 'must be an object', 'Give a DeliverySpec');
   const { deadLetterSink, ...rest } = raw;
   const input: Record<string, unknown> = { ...rest };
@@ -101,7 +107,7 @@ export interface TenantInput {
   /** Resolved bus output (bus path). */
   eventBus?: AdapterConfig['eventBus'];
   /** Process-wide settings that apply when the source does not say otherwise. */
-  defaults: Pick<AdapterConfig, 'timeoutMs' | 'maxInFlight' | 'maxEventBytes' | 'caCerts' | 'ceOverrides'>;
+  defaults: Pick<AdapterConfig, 'timeoutMs' | 'delivery' | 'maxInFlight' | 'maxEventBytes' | 'caCerts' | 'ceOverrides'>;
 }
 
 export function buildTenant(input: TenantInput): CronTenant {
@@ -134,7 +140,7 @@ export function buildTenant(input: TenantInput): CronTenant {
       throw new CronSourceError(key, 'spec.ceOverrides', (cause as Error).message, 'Fix the overrides', { cause });
     }
   }
-  const delivery = deliveryOf(key, spec.delivery, warnings);
+  const delivery = deliveryOf(key, spec.delivery, warnings, input.defaults);
   const output: EmitterConfig = {
     ceOverrides,
     timeoutMs: delivery.timeoutMs ?? input.defaults.timeoutMs,

@@ -67,6 +67,7 @@ const cfgDefaults = {
   timeoutMs: 1000,
   maxInFlight: 4,
   maxEventBytes: defaults.maxEventBytes,
+  delivery: { retry: 3, backoffPolicy: 'exponential' as const, backoffDelayMs: 200, maxDelayMs: 60_000 },
   ceOverrides: {},
 };
 

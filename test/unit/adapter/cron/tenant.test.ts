@@ -6,7 +6,13 @@ import { CRON_TICK_TYPE, tickEvent } from '../../../../adapter/cron/tick-event.j
 import { defaults } from '../../../../adapter/runtime/config.js';
 import { ConfigError } from '../../../../lib/errors.js';
 
-const cfgDefaults = { timeoutMs: 30_000, maxInFlight: 8, maxEventBytes: defaults.maxEventBytes, ceOverrides: { env: 'dev' } };
+const cfgDefaults = {
+  timeoutMs: 30_000,
+  delivery: { retry: 3, backoffPolicy: 'exponential' as const, backoffDelayMs: 200, maxDelayMs: 60_000 },
+  maxInFlight: 8,
+  maxEventBytes: defaults.maxEventBytes,
+  ceOverrides: { env: 'dev' },
+};
 const t = Date.parse('2026-05-01T12:00:00Z');
 
 describe('buildTenant', () => {
@@ -137,5 +143,20 @@ describe('parseSourcesDocument', () => {
   it('rejects a document without sources and duplicate names', () => {
     expect(() => parseSourcesDocument('{"a":1}', 'f.json')).toThrow(/--file: f\.json holds no list/);
     expect(() => parseSourcesDocument('[{"metadata":{"name":"a"},"spec":{}},{"metadata":{"name":"a"},"spec":{}}]', 'f')).toThrow(/twice/);
+  });
+});
+
+describe('buildTenant delivery fallback', () => {
+  it('uses the process delivery (K_DELIVERY) when the source has none', () => {
+    const processDelivery = { retry: 7, backoffPolicy: 'linear' as const, backoffDelayMs: 5, maxDelayMs: 100, deadLetterUri: 'http://dls/' };
+    const tenant = buildTenant({
+      namespace: 'ns',
+      name: 'c',
+      spec: { schedule: '* * * * *' },
+      sinkUri: 'http://s/',
+      defaults: { ...cfgDefaults, delivery: processDelivery, timeoutMs: 1234 },
+    });
+    expect(tenant.output.delivery).toEqual(processDelivery);
+    expect(tenant.output.timeoutMs).toBe(1234);
   });
 });

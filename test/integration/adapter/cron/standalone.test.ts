@@ -1,0 +1,134 @@
+/**
+ * The cron adapter as a process (adapter/main.ts), standalone: flags, a sources file that changes under it,
+ * health/readiness/metrics, start-up errors, and a clean exit on SIGTERM.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type AdapterProcess, startAdapter } from '../../../support/adapter-process.js';
+import { startTestSink, type TestSink } from '../../../support/test-sink.js';
+
+const running: AdapterProcess[] = [];
+const sinks: TestSink[] = [];
+const dirs: string[] = [];
+
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((a) => a.stop()));
+  await Promise.all(sinks.splice(0).map((s) => s.close()));
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+function adapter(args: string[], env: Record<string, string> = {}): AdapterProcess {
+  const a = startAdapter(args, env);
+  running.push(a);
+  return a;
+}
+
+async function sink(): Promise<TestSink> {
+  const s = await startTestSink();
+  sinks.push(s);
+  return s;
+}
+
+const isoSecond = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.000Z$/;
+
+describe('headwater-adapter cron (standalone)', () => {
+  it('delivers ticks with the documented attributes, overrides and data, and exits 0 on SIGTERM', async () => {
+    const s = await sink();
+    const a = adapter(
+      ['cron', '--sink', s.url, '--schedule', '* * * * * *', '--data', '{"msg":"tick"}', '--content-type', 'application/json', '--name', 'every-second', '--namespace', 'demo'],
+      { K_CE_OVERRIDES: '{"extensions":{"team":"ops"}}' },
+    );
+    const reqs = await s.waitForRequests(2);
+    for (const r of reqs) {
+      expect(r.event?.type).toBe('dev.headwater.cron.tick');
+      expect(r.event?.source).toBe('/apis/v1/namespaces/demo/cronsources/every-second');
+      expect(r.event?.time).toMatch(isoSecond);
+      expect(r.event?.id).toBe(`demo/every-second/${r.event?.time}`);
+      expect(r.headers['ce-team']).toBe('ops');
+      expect(r.headers['content-type']).toBe('application/json');
+      expect(r.body.toString()).toBe('{"msg":"tick"}');
+    }
+    expect(reqs[0]?.event?.id).not.toBe(reqs[1]?.event?.id);
+
+    const health = await a.healthUrl();
+    expect((await fetch(`${health}/healthz`)).status).toBe(200);
+    await a.waitForLog((l) => l.msg === 'ready');
+    expect((await fetch(`${health}/readyz`)).status).toBe(200);
+    const metrics = await (await fetch(`${health}/metrics`)).text();
+    expect(metrics).toMatch(/events_delivered_total\{role="cron"\} [1-9]/);
+    expect(metrics).toMatch(/cron_sources 1/);
+    expect(metrics).toMatch(/delivery_latency_seconds_bucket/);
+
+    expect(await a.stop()).toBe(0);
+    expect(a.logs.some((l) => l.msg === 'adapter stopped' && l.code === 0)).toBe(true);
+  });
+
+  it('sends dataBase64 as the decoded bytes', async () => {
+    const s = await sink();
+    const bytes = Buffer.from([0xde, 0xad, 0xbe, 0xef, 0xff]);
+    adapter(['cron', '--sink', s.url, '--schedule', '* * * * * *', '--data-base64', bytes.toString('base64')]);
+    const [r] = await s.waitForRequests(1);
+    expect(Buffer.compare(r?.body ?? Buffer.alloc(0), bytes)).toBe(0);
+    expect(r?.headers['content-type']).toBe('application/octet-stream');
+  });
+
+  it('dead-letters a tick the sink rejects, with the reason', async () => {
+    const s = await sink();
+    const dls = await sink();
+    s.setDefault({ status: 400 });
+    adapter(['cron', '--sink', s.url, '--schedule', '* * * * * *'], {
+      K_DELIVERY: JSON.stringify({ retry: 2, backoffDelay: 'PT0.01S', deadLetterSinkUri: dls.url }),
+    });
+    const [dead] = await dls.waitForRequests(1);
+    expect(dead?.event?.type).toBe('dev.headwater.cron.tick');
+    expect(dead?.headers['ce-headwatererror']).toBe('sink answered HTTP 400');
+    expect(dead?.headers['ce-knativeerrordest']).toBe(s.url);
+  });
+
+  it('serves every source in a file; adding and removing one leaves the others ticking', async () => {
+    const a1 = await sink();
+    const b1 = await sink();
+    const dir = mkdtempSync(join(tmpdir(), 'headwater-cron-'));
+    dirs.push(dir);
+    const file = join(dir, 'sources.json');
+    const src = (name: string, url: string) => ({ metadata: { name, namespace: 'f' }, spec: { schedule: '* * * * * *', data: name, sink: { uri: url } } });
+    writeFileSync(file, JSON.stringify([src('a', a1.url)]));
+    const a = adapter(['cron', '--file', file]);
+    await a1.waitForRequests(1);
+    writeFileSync(file, JSON.stringify([src('a', a1.url), src('b', b1.url)]));
+    await a.waitForLog((l) => l.msg === 'cron source added' && l.source === 'f/b');
+    await b1.waitForRequests(2);
+    writeFileSync(file, JSON.stringify([src('a', a1.url)]));
+    await a.waitForLog((l) => l.msg === 'cron source removed' && l.source === 'f/b');
+    const aCount = a1.requests.length;
+    await a1.waitForRequests(aCount + 2);
+    // source a was never re-added or replaced while b came and went
+    expect(a.logs.filter((l) => l.source === 'f/a' && typeof l.msg === 'string' && l.msg.startsWith('cron source')).map((l) => l.msg)).toEqual([
+      'cron source added',
+    ]);
+    // a's ticks are one per second without a gap (sorted: concurrent deliveries may arrive out of order)
+    const times = a1.requests.map((r) => Date.parse(String(r.event?.time))).sort((x, y) => x - y);
+    for (let i = 1; i < times.length; i++) expect((times[i] ?? 0) - (times[i - 1] ?? 0)).toBe(1000);
+    expect(b1.requests.every((r) => r.body.toString() === 'b')).toBe(true);
+  });
+
+  it('fails to start, naming the variable, on a malformed K_CE_OVERRIDES', async () => {
+    const a = adapter(['cron', '--sink', 'http://127.0.0.1:9/', '--schedule', '* * * * *'], { K_CE_OVERRIDES: '{"extensions":{"bad name":"x"}}' });
+    expect(await a.exited).toBe(1);
+    const text = a.stderr.join('');
+    expect(text).toMatch(/K_CE_OVERRIDES\.extensions\.bad name: is not a valid CloudEvents extension name/);
+  });
+
+  it('fails to start, naming the field, on a bad schedule or an unknown role', async () => {
+    const bad = adapter(['cron', '--sink', 'http://127.0.0.1:9/', '--schedule', '* * *']);
+    expect(await bad.exited).toBe(1);
+    expect(bad.logs.some((l) => typeof l.err === 'object' && JSON.stringify(l.err).includes('spec.schedule'))).toBe(true);
+    const role = adapter(['crom']);
+    expect(await role.exited).toBe(1);
+    const line = JSON.parse(role.stderr.join('').trim().split('\n')[0] ?? '{}') as { msg?: string; level?: string };
+    expect(line.level).toBe('error');
+    expect(line.msg).toMatch(/^unknown role "crom": use headwater-adapter <cron\|kafka\|redisstream\|trigger>/);
+  });
+});
