@@ -1,0 +1,169 @@
+/**
+ * The real machinery around the reconcilers for integration tests: CRDs from crds/, a test namespace and a
+ * private "system" namespace, the manager from controller/runtime with allReconcilers(), and the stand-in
+ * kubelet so the real kube-controller-manager turns Deployments Available.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { KubeConfig } from '@kubernetes/client-node';
+import { parse } from 'yaml';
+import { sleep } from '../../../../lib/backoff.js';
+import { KubeClient } from '../../../../lib/kube/client.js';
+import { AlreadyExistsError, NotFoundError } from '../../../../lib/kube/errors.js';
+import { createLogger } from '../../../../lib/log.js';
+import { allReconcilers } from '../../../../controller/reconciler/index.js';
+import { type Manager, startManager } from '../../../../controller/runtime/manager.js';
+import type { KubeObject } from '../../../../controller/runtime/types.js';
+import { testEnv } from '../../../support/env.js';
+import { StandInKubelet } from '../../../support/stand-in-kubelet.js';
+
+export const ADAPTER_IMAGE = 'headwater:integration';
+
+export interface Harness {
+  client: KubeClient;
+  ns: string;
+  sysNs: string;
+  manager: Manager;
+  kubelet: StandInKubelet;
+  stop(): Promise<void>;
+}
+
+function rand(prefix: string): string {
+  return `${prefix}-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e6).toString(36)}`;
+}
+
+interface Crd {
+  metadata: { name: string; resourceVersion?: string };
+  status?: { conditions?: { type: string; status: string }[] };
+}
+
+/** Install (or refresh) the CRDs generated into crds/ and wait until the apiserver serves them. */
+export async function installCrds(client: KubeClient): Promise<void> {
+  const dir = `${testEnv.repoRoot}crds/`;
+  const base = '/apis/apiextensions.k8s.io/v1/customresourcedefinitions';
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.yaml'))) {
+    const crd = parse(readFileSync(dir + file, 'utf8')) as Crd;
+    try {
+      await client.json({ method: 'POST', path: base, body: crd });
+    } catch (err) {
+      if (!(err instanceof AlreadyExistsError)) throw err;
+      const live = await client.json<Crd>({ method: 'GET', path: `${base}/${crd.metadata.name}` });
+      await client.json({ method: 'PUT', path: `${base}/${crd.metadata.name}`, body: { ...crd, metadata: { ...crd.metadata, resourceVersion: live.metadata.resourceVersion } } });
+    }
+    await waitFor(`CRD ${crd.metadata.name} established`, async () => {
+      const live = await client.json<Crd>({ method: 'GET', path: `${base}/${crd.metadata.name}` });
+      return live.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True') ? true : undefined;
+    });
+  }
+}
+
+/** Poll until `probe` returns a value other than undefined; the timeout only bounds a hung test. */
+export async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 90_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await probe();
+      if (v !== undefined) return v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}${last instanceof Error ? `: ${last.message}` : ''}`);
+    await sleep(250);
+  }
+}
+
+export async function startHarness(): Promise<Harness> {
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromFile(testEnv.kubeconfig());
+  const client = new KubeClient(kubeConfig);
+  await installCrds(client);
+  const ns = rand('hw-rec');
+  const sysNs = rand('hw-sys');
+  for (const n of [ns, sysNs]) {
+    await client.json({ method: 'POST', path: '/api/v1/namespaces', body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: n } } });
+  }
+  await client.json({
+    method: 'POST',
+    path: `/api/v1/namespaces/${sysNs}/serviceaccounts`,
+    body: { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'headwater-cron-adapter', namespace: sysNs } },
+  });
+  const kubelet = new StandInKubelet(kubeConfig, { nodeName: rand('stand-in'), namespaces: () => [ns, sysNs] });
+  await kubelet.start();
+  const manager = await startManager({
+    kubeConfig,
+    reconcilers: allReconcilers(),
+    config: { adapterImage: ADAPTER_IMAGE, systemNamespace: sysNs },
+    log: createLogger({ test: 'reconciler-integration' }, { level: (process.env.TEST_LOG_LEVEL as 'debug' | undefined) ?? 'error' }),
+    leaderElection: false,
+    resyncMs: 3000,
+    workers: 2,
+  });
+  await manager.waitForSync();
+  return {
+    client,
+    ns,
+    sysNs,
+    manager,
+    kubelet,
+    async stop() {
+      await manager.stop();
+      await kubelet.stop();
+      for (const n of [ns, sysNs]) {
+        await client.json({ method: 'DELETE', path: `/api/v1/namespaces/${n}` }).catch(() => {});
+      }
+      await client.json({ method: 'DELETE', path: `/api/v1/nodes/${kubelet.nodeName}` }).catch(() => {});
+    },
+  };
+}
+
+/** REST path of an object or collection. */
+export function pathOf(apiVersion: string, plural: string, namespace: string | undefined, name?: string): string {
+  const root = apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
+  const nsPart = namespace === undefined ? '' : `/namespaces/${namespace}`;
+  return `${root}${nsPart}/${plural}${name === undefined ? '' : `/${name}`}`;
+}
+
+export async function getOrUndefined(client: KubeClient, path: string): Promise<KubeObject | undefined> {
+  try {
+    return await client.json<KubeObject>({ method: 'GET', path });
+  } catch (err) {
+    if (err instanceof NotFoundError) return undefined;
+    throw err;
+  }
+}
+
+export async function mergePatch(client: KubeClient, path: string, patch: Record<string, unknown>): Promise<KubeObject> {
+  return client.json<KubeObject>({ method: 'PATCH', path, body: patch, contentType: 'application/merge-patch+json' });
+}
+
+export function conditionOf(obj: KubeObject | undefined, type: string): { status: string; reason?: string; message?: string } | undefined {
+  return (obj?.status as { conditions?: { type: string; status: string; reason?: string; message?: string }[] } | undefined)?.conditions?.find(
+    (c) => c.type === type,
+  );
+}
+
+export type EnvVar = { name: string; value?: string; valueFrom?: unknown };
+
+export function containerEnv(dep: KubeObject | undefined, index = 0): EnvVar[] {
+  const spec = dep?.spec as { template?: { spec?: { containers?: { env?: EnvVar[] }[] } } } | undefined;
+  return spec?.template?.spec?.containers?.[index]?.env ?? [];
+}
+
+export function envValue(dep: KubeObject | undefined, name: string): string | undefined {
+  return containerEnv(dep).find((e) => e.name === name)?.value;
+}
+
+/** Controller writes so far (creates, updates, status updates, patches, deletes, events). */
+export async function controllerWrites(manager: Manager): Promise<number> {
+  const metric = await manager.metrics.apiWrites.get();
+  return metric.values.reduce((sum, v) => sum + v.value, 0);
+}
+
+export function service(namespace: string, name: string, port = 80): KubeObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name, namespace },
+    spec: { ports: [{ port, targetPort: 8080 }], selector: { app: name } },
+  };
+}
