@@ -92,7 +92,7 @@ describe.each([
     expect(envValue(dep, 'NAMESPACE')).toBe(h.ns);
     expect(envValue(dep, 'NAME')).toBe(name);
     expect(JSON.parse(envValue(dep, 'K_SOURCE_CONFIG') ?? '{}')).toMatchObject(spec());
-    const pod = (dep?.spec as { template: { spec: { containers: { image: string; args: string[] }[] } } }).template.spec;
+    const pod = ((dep as KubeObject).spec as { template: { spec: { containers: { image: string; args: string[] }[] } } }).template.spec;
     expect(pod.containers[0]).toMatchObject({ image: ADAPTER_IMAGE, args: [role] });
     expect([...h.kubelet.readied].some((p) => p.startsWith(`${h.ns}/${dep?.metadata.name}-`))).toBe(true);
   });
@@ -139,7 +139,7 @@ describe('CronSource against the real cluster', () => {
     const ready = await waitCondition(cronPath(), 'Ready', 'True');
     expect((ready.status as { sinkUri?: string }).sinkUri).toBe(`http://cron-a.${h.ns}.svc.cluster.local`);
     const adapter = await getOrUndefined(h.client, shared());
-    expect((adapter?.spec as { replicas?: number }).replicas).toBe(1);
+    expect((adapter?.spec as { replicas?: number } | undefined)?.replicas).toBe(1);
     expect(envValue(adapter, 'K_SINK')).toBeUndefined();
 
     await mergePatch(h.client, cronPath(), { spec: { sink: sinkTo('cron-b') } });
