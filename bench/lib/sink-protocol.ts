@@ -1,0 +1,16 @@
+/** The IPC messages between the harness and the sink process (bench/workers/sink.ts). */
+import type { LatencySummary } from './stats.js';
+
+export type SinkRequest =
+  | { type: 'reset'; id: number }
+  | { type: 'stats'; id: number }
+  /** Answered once `count` requests arrived in total since the last reset. */
+  | { type: 'wait'; id: number; count: number }
+  | { type: 'close'; id: number };
+
+export type SinkReply =
+  | { type: 'listening'; id: 0; url: string }
+  | { type: 'ok'; id: number }
+  | { type: 'stats'; id: number; count: number; bytes: number; spanMs: number; sinceFirstMs: number; latency: LatencySummary };
+
+export type SinkStats = Extract<SinkReply, { type: 'stats' }>;

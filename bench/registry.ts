@@ -1,0 +1,5 @@
+/** Every benchmark, in the order `npm run bench` runs them (fast ones first). */
+import { httpCeiling } from './http-ceiling.js';
+import type { Benchmark } from './lib/types.js';
+
+export const benchmarks: Benchmark[] = [httpCeiling];

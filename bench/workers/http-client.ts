@@ -1,0 +1,64 @@
+/**
+ * The HTTP ceiling: the raw rate at which the adapter's own client (undici through adapter/runtime's pool, same
+ * keep-alive Agent settings) POSTs a 1 KiB binary-mode CloudEvent to the sink, at the adapter's concurrency,
+ * with nothing else in the way (no retries, no emitter, no source). Run as a child process; prints one JSON line.
+ *
+ *   node http-client.js <sinkUrl> <count> <concurrency>
+ */
+import { CloudEvent } from 'cloudevents';
+import { request } from 'undici';
+import { encodeEvent } from '../../adapter/runtime/encode.js';
+import { createHttpPool } from '../../adapter/runtime/http-pool.js';
+import { jsonPayload } from '../lib/payload.js';
+
+async function main(): Promise<void> {
+  const [url, countText, concurrencyText] = process.argv.slice(2);
+  if (!url || !countText || !concurrencyText) throw new Error('usage: http-client <url> <count> <concurrency>');
+  const count = Number(countText);
+  const concurrency = Number(concurrencyText);
+  const pool = createHttpPool();
+  const dispatcher = pool.dispatcherFor();
+  const event = new CloudEvent<unknown>({
+    id: 'ceiling',
+    type: 'dev.headwater.bench',
+    source: '/bench/ceiling',
+    datacontenttype: 'application/json',
+    data: jsonPayload(),
+  });
+  // Encoded once: the ceiling is the wire, not the encoder.
+  const encoded = encodeEvent(event);
+  let next = 0;
+  let errors = 0;
+  const worker = async (): Promise<void> => {
+    while (next < count) {
+      next++;
+      try {
+        const res = await request(url, {
+          method: 'POST',
+          headers: { ...encoded.headers, 'ce-time': new Date().toISOString() },
+          body: encoded.body,
+          dispatcher,
+        });
+        await res.body.dump();
+        if (res.statusCode >= 300) errors++;
+      } catch {
+        errors++;
+      }
+    }
+  };
+  // A short warm-up opens the pool's connections before the clock starts, as an adapter's would be.
+  const warm = count;
+  next = count - Math.min(count, concurrency * 4);
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  next = 0;
+  const started = performance.now();
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  const elapsedMs = performance.now() - started;
+  await pool.close();
+  process.stdout.write(`${JSON.stringify({ count: warm, elapsedMs, errors })}\n`);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});
