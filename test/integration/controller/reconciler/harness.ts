@@ -106,11 +106,18 @@ export async function startHarness(): Promise<Harness> {
     manager,
     kubelet,
     async stop() {
-      await manager.stop();
-      await kubelet.stop();
+      // Namespaces first, while the controller still runs to release SinkBinding finalizers and the
+      // stand-in kubelet still confirms pod deletions; otherwise the namespaces would hang in Terminating.
       for (const n of [ns, sysNs]) {
         await client.json({ method: 'DELETE', path: `/api/v1/namespaces/${n}` }).catch(() => {});
       }
+      await waitFor(
+        'test namespaces gone',
+        async () => ((await getOrUndefined(client, `/api/v1/namespaces/${ns}`)) === undefined ? true : undefined),
+        60_000,
+      ).catch(() => {});
+      await manager.stop();
+      await kubelet.stop();
       await client.json({ method: 'DELETE', path: `/api/v1/nodes/${kubelet.nodeName}` }).catch(() => {});
     },
   };
