@@ -54,8 +54,8 @@ export async function startBatchConsumer(opts: BatchConsumerOptions): Promise<Ru
   const stopping = new AbortController();
   const consumer: Consumer = opts.kafka.consumer({
     groupId: opts.groupId,
-    // A stopped retry loop never blocks a rebalance for long; the defaults (60 s) are fine for the rest.
-    sessionTimeout: 30_000,
+    // Short enough that a killed adapter's partitions move to its replacement within seconds (broker minimum is 6 s).
+    sessionTimeout: 10_000,
     heartbeatInterval: heartbeatEveryMs,
     retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 30_000 },
   });
