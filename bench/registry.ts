@@ -1,5 +1,6 @@
 /** Every benchmark, in the order `npm run bench` runs them (fast ones first). */
 import { httpCeiling } from './http-ceiling.js';
 import type { Benchmark } from './lib/types.js';
+import { redisStream } from './redis-stream.js';
 
-export const benchmarks: Benchmark[] = [httpCeiling];
+export const benchmarks: Benchmark[] = [httpCeiling, redisStream];

@@ -1,0 +1,66 @@
+/** The rows every source → sink benchmark prints, in the same shape (Kafka, Redis stream, Trigger). */
+import type { CeilingResult } from '../http-ceiling.js';
+import type { SinkStats } from './sink-protocol.js';
+import { type Row, withRatio } from './table.js';
+
+export interface DeliveryFigures {
+  bench: string;
+  /** e.g. "unordered" or "" */
+  label: string;
+  /** Drain rate of a pre-filled backlog through the adapter, at the sink. */
+  eventsPerSecond: number | undefined;
+  ceiling: CeilingResult;
+  /** The raw consume rate of the same client library with no delivery. */
+  raw?: { label: string; eventsPerSecond: number };
+  /** Fraction of min(ceiling, raw) the adapter must reach. */
+  minFractionOfLimit?: number;
+  /** Latency at half the measured max rate. */
+  halfRate?: { offeredPerSecond: number; stats: SinkStats };
+  p99TargetMs?: number;
+}
+
+export function deliveryRows(f: DeliveryFigures): Row[] {
+  const prefix = f.label ? `${f.label}: ` : '';
+  const rows: Row[] = [];
+  rows.push(
+    withRatio({
+      bench: f.bench,
+      metric: `${prefix}events/s vs HTTP ceiling`,
+      value: f.eventsPerSecond,
+      unit: 'ev/s',
+      reference: { label: 'ceiling', value: f.ceiling.eventsPerSecond, unit: 'ev/s' },
+      target: '≥ 0.9 × ceiling',
+    }),
+  );
+  if (f.raw !== undefined) {
+    const limit = Math.min(f.ceiling.eventsPerSecond, f.raw.eventsPerSecond);
+    rows.push(
+      withRatio({
+        bench: f.bench,
+        metric: `${prefix}events/s vs min(ceiling, ${f.raw.label})`,
+        value: f.eventsPerSecond,
+        unit: 'ev/s',
+        reference: { label: `${f.raw.label} ${Math.round(f.raw.eventsPerSecond).toLocaleString('en-US')}/s → min`, value: limit, unit: 'ev/s' },
+        ...(f.minFractionOfLimit === undefined ? {} : { target: `≥ ${f.minFractionOfLimit} × min` }),
+      }),
+    );
+  }
+  for (const r of rows) {
+    const target = r.metric.includes('HTTP ceiling') ? 0.9 : f.minFractionOfLimit;
+    if (target !== undefined && r.ratio !== undefined) r.met = r.ratio >= target;
+  }
+  if (f.halfRate) {
+    const { stats, offeredPerSecond } = f.halfRate;
+    const at = `at ${Math.round(offeredPerSecond).toLocaleString('en-US')} ev/s (half max)`;
+    rows.push({ bench: f.bench, metric: `${prefix}p50 latency ${at}`, value: stats.latency.p50, unit: 'ms' });
+    rows.push({
+      bench: f.bench,
+      metric: `${prefix}p99 latency ${at}`,
+      value: stats.latency.p99,
+      unit: 'ms',
+      ...(f.p99TargetMs === undefined ? {} : { target: `< ${f.p99TargetMs} ms`, met: stats.latency.p99 !== undefined && stats.latency.p99 < f.p99TargetMs }),
+      note: `${stats.count} events; latency = sink receipt − produce time (ce-time, ms resolution); max ${stats.latency.max ?? '–'} ms`,
+    });
+  }
+  return rows;
+}

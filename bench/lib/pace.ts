@@ -1,0 +1,32 @@
+/**
+ * Open-loop load at a fixed rate for a fixed time: every `tickMs` it sends whatever the schedule says is due,
+ * so a slow send is caught up in the next tick rather than slowing the offered rate. Bounded by count and time.
+ */
+import { sleep } from './proc.js';
+
+export interface PaceResult {
+  sent: number;
+  elapsedMs: number;
+}
+
+export async function pace(
+  ratePerSecond: number,
+  durationMs: number,
+  sendBatch: (n: number, firstIndex: number) => Promise<void>,
+  tickMs = 5,
+): Promise<PaceResult> {
+  const total = Math.max(1, Math.floor((ratePerSecond * durationMs) / 1000));
+  const started = performance.now();
+  let sent = 0;
+  // The hard stop (2 × duration) ends the loop even when sends cannot keep up.
+  while (sent < total && performance.now() - started < durationMs * 2) {
+    const due = Math.min(total, Math.floor(((performance.now() - started) * ratePerSecond) / 1000));
+    if (due > sent) {
+      const n = due - sent;
+      await sendBatch(n, sent);
+      sent += n;
+    }
+    await sleep(tickMs);
+  }
+  return { sent, elapsedMs: performance.now() - started };
+}

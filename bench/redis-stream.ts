@@ -1,0 +1,126 @@
+/**
+ * Redis stream → sink: the redisstream adapter (a child process, as it runs for real) drains a pre-filled
+ * stream of 1 KiB entries into the sink; then latency at half that rate. References in the same run: the HTTP
+ * ceiling, and the raw XREADGROUP (COUNT 100) + XACK loop of the same client (ioredis) with no delivery.
+ */
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { groupReaderDefaults } from '../adapter/redisstream/group-reader.js';
+import { testEnv } from '../test/support/env.js';
+import { measureCeiling } from './http-ceiling.js';
+import { deliveryRows } from './lib/delivery-rows.js';
+import { pace } from './lib/pace.js';
+import { payloadBytes } from './lib/payload.js';
+import { cpuSecondsOf, freePort, spawnAdapter, waitForOk } from './lib/proc.js';
+import { startSink } from './lib/sink.js';
+import type { Row } from './lib/table.js';
+import type { BenchContext, Benchmark } from './lib/types.js';
+
+/** The entry's one field: its event data `{"pad":"…"}` is then exactly 1 KiB. */
+const padValue = 'x'.repeat(payloadBytes - Buffer.byteLength('{"pad":""}'));
+
+async function fill(redis: Redis, stream: string, count: number): Promise<void> {
+  for (let done = 0; done < count; ) {
+    const n = Math.min(1000, count - done);
+    const p = redis.pipeline();
+    for (let i = 0; i < n; i++) p.xadd(stream, '*', 'pad', padValue);
+    await p.exec();
+    done += n;
+  }
+}
+
+/** The reference: read and acknowledge with the same client and batch size, delivering nothing. */
+async function rawConsume(redis: Redis, stream: string, count: number): Promise<number> {
+  const group = `raw-${randomUUID().slice(0, 8)}`;
+  await redis.xgroup('CREATE', stream, group, '0');
+  let read = 0;
+  const started = performance.now();
+  while (read < count) {
+    const reply = (await redis.xreadgroup('GROUP', group, 'raw', 'COUNT', groupReaderDefaults.batchSize, 'STREAMS', stream, '>')) as
+      | [string, [string, string[]][]][]
+      | null;
+    const entries = reply?.[0]?.[1] ?? [];
+    if (entries.length === 0) break;
+    await redis.xack(stream, group, ...entries.map((e) => e[0]));
+    read += entries.length;
+  }
+  const elapsed = performance.now() - started;
+  await redis.xgroup('DESTROY', stream, group);
+  return (read * 1000) / elapsed;
+}
+
+export const redisStream: Benchmark = {
+  name: 'redis',
+  title: 'Redis stream → sink (redisstream adapter) vs raw XREADGROUP+XACK',
+  async run(ctx: BenchContext): Promise<Row[]> {
+    const backlog = ctx.quick ? 20_000 : 100_000;
+    const halfRateMs = ctx.quick ? 5_000 : 20_000;
+    const redisUrl = testEnv.redisUrl();
+    const redis = new Redis(redisUrl);
+    const stream = `bench-rs-${randomUUID().slice(0, 8)}`;
+    const group = 'bench';
+    const sink = await startSink(ctx.distDir);
+    let adapter: ReturnType<typeof spawnAdapter> | undefined;
+    try {
+      ctx.log(`redis: filling ${stream} with ${backlog} entries`);
+      await fill(redis, stream, backlog);
+      const raw = await rawConsume(redis, stream, backlog);
+      const ceiling = await measureCeiling(ctx, sink.url);
+      await sink.reset();
+      // The group exists before the adapter starts, at 0, so the adapter drains the whole backlog.
+      await redis.xgroup('CREATE', stream, group, '0');
+      const port = await freePort();
+      adapter = spawnAdapter(ctx.distDir, 'redisstream', {
+        K_SINK: sink.url,
+        NAMESPACE: 'bench',
+        NAME: 'redis',
+        K_SOURCE_CONFIG: JSON.stringify({ address: redisUrl, stream, group }),
+        PORT: String(port),
+        BIND_ADDRESS: '127.0.0.1',
+        LOG_LEVEL: 'warn',
+        HOSTNAME: 'bench',
+      });
+      await waitForOk(`http://127.0.0.1:${port}/readyz`, 30_000, adapter);
+      const cpu0 = cpuSecondsOf(adapter.pid);
+      await sink.waitFor(backlog, 180_000);
+      const cpu = cpuSecondsOf(adapter.pid) - cpu0;
+      const drained = await sink.stats();
+      const rate = drained.spanMs > 0 ? ((drained.count - 1) * 1000) / drained.spanMs : undefined;
+      ctx.log(`redis: adapter ${rate?.toFixed(0)} ev/s, raw ${raw.toFixed(0)} ev/s, ceiling ${ceiling.eventsPerSecond.toFixed(0)} ev/s`);
+
+      // Latency at half the rate just measured: produced live, so the entry id time is the produce time.
+      const offered = (rate ?? 1000) / 2;
+      await sink.reset();
+      const sent = await pace(offered, halfRateMs, async (n) => {
+        const p = redis.pipeline();
+        for (let i = 0; i < n; i++) p.xadd(stream, '*', 'pad', padValue);
+        await p.exec();
+      });
+      await sink.waitFor(sent.sent, 60_000);
+      const half = await sink.stats();
+      const rows = deliveryRows({
+        bench: 'redis',
+        label: '',
+        eventsPerSecond: rate,
+        ceiling,
+        raw: { label: 'raw XREADGROUP+XACK', eventsPerSecond: raw },
+        minFractionOfLimit: 0.8,
+        halfRate: { offeredPerSecond: (sent.sent * 1000) / sent.elapsedMs, stats: half },
+        p99TargetMs: 20,
+      });
+      rows.push({
+        bench: 'redis',
+        metric: 'adapter CPU per 1,000 events (drain)',
+        value: (cpu * 1000 * 1000) / backlog,
+        unit: 'ms',
+        note: `${backlog} entries of 1 KiB, ${groupReaderDefaults.batchSize} per XREADGROUP`,
+      });
+      return rows;
+    } finally {
+      await adapter?.stop();
+      await sink.close();
+      await redis.del(stream).catch(() => undefined);
+      redis.disconnect();
+    }
+  },
+};
