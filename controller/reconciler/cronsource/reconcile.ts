@@ -10,7 +10,7 @@ import { listerSinkLookup } from '../../sink/resolve.js';
 import type { KubeObject, ObjectKey, ReconcileContext, Reconciler } from '../../runtime/types.js';
 import { LABEL_KIND } from '../shared/adapter-deployment.js';
 import type { Availability } from '../shared/deployment.js';
-import { deploymentAvailability, ensureDeployment } from '../shared/deployment.js';
+import { StaleCacheError, deploymentAvailability, ensureDeployment } from '../shared/deployment.js';
 import { DeploymentGVK } from '../shared/kinds.js';
 import { writeStatusIfChanged } from '../shared/status.js';
 import { resolveSourceOutput } from '../source/output.js';
@@ -33,6 +33,7 @@ async function ensureSharedAdapter(ctx: ReconcileContext): Promise<{ availabilit
     if (change !== 'unchanged') ctx.log.info('shared cron adapter', { change, replicas: live.length > 0 ? 1 : 0 });
     return { availability: deploymentAvailability(deployment) };
   } catch (err) {
+    if (err instanceof StaleCacheError) throw err;
     return {
       availability: { status: 'False', reason: 'DeploymentFailed', message: err instanceof Error ? err.message : String(err) },
       error: err instanceof Error ? err.message : String(err),

@@ -5,9 +5,20 @@
 import type { V1Deployment } from '@kubernetes/client-node';
 import { HeadwaterError } from '../../../lib/errors.js';
 import { BINDING_MARKER_ANNOTATION } from '../../binding/apply.js';
+import { AlreadyExistsError, ConflictError } from '../../runtime/errors.js';
 import type { KubeObject, ReconcileContext } from '../../runtime/types.js';
 import { DeploymentGVK } from './kinds.js';
 import { containsDesired } from './semantic.js';
+
+/**
+ * The informer cache is behind the apiserver (our own earlier write not seen yet). Reconcilers let it
+ * propagate (the queue retries) without reporting it in status, where it would only flap.
+ */
+export class StaleCacheError extends HeadwaterError {
+  constructor(namespace: string, name: string, cause: unknown) {
+    super('StaleCache', `Deployment ${namespace}/${name}: the cache is behind the apiserver; retrying`, { namespace, name }, { cause });
+  }
+}
 
 /** A Deployment of the wanted name exists but another object controls it: we must not take it over. */
 export class DeploymentNotOwnedError extends HeadwaterError {
@@ -49,7 +60,13 @@ export async function ensureDeployment(
   const key = { namespace: desired.metadata.namespace as string, name: desired.metadata.name as string };
   const live = ctx.lister.get(DeploymentGVK, key);
   if (live === undefined) {
-    return { deployment: await ctx.writer.create(DeploymentGVK, desired), change: 'created' };
+    try {
+      return { deployment: await ctx.writer.create(DeploymentGVK, desired), change: 'created' };
+    } catch (err) {
+      // The cache has not seen our own create yet: not a failure, the informer event re-queues us.
+      if (err instanceof AlreadyExistsError) throw new StaleCacheError(key.namespace, key.name, err);
+      throw err;
+    }
   }
   const wantedOwner = controllerOf(desired);
   const liveOwner = controllerOf(live);
@@ -66,7 +83,12 @@ export async function ensureDeployment(
     },
     spec: desired.spec,
   };
-  return { deployment: await ctx.writer.update(DeploymentGVK, next), change: 'updated' };
+  try {
+    return { deployment: await ctx.writer.update(DeploymentGVK, next), change: 'updated' };
+  } catch (err) {
+    if (err instanceof ConflictError) throw new StaleCacheError(key.namespace, key.name, err);
+    throw err;
+  }
 }
 
 export interface Availability {

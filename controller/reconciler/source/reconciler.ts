@@ -11,7 +11,7 @@ import type { KubeObject, ObjectKey, ReconcileContext, Reconciler } from '../../
 import type { AdapterRole } from '../shared/adapter-deployment.js';
 import { adapterSelector } from '../shared/adapter-deployment.js';
 import type { Availability } from '../shared/deployment.js';
-import { deploymentAvailability, ensureDeployment } from '../shared/deployment.js';
+import { StaleCacheError, deploymentAvailability, ensureDeployment } from '../shared/deployment.js';
 import { DeploymentGVK } from '../shared/kinds.js';
 import { writeStatusIfChanged } from '../shared/status.js';
 import { resolveSourceOutput } from './output.js';
@@ -87,6 +87,7 @@ export function makeSourceReconciler(kind: SourceKind): Reconciler {
           availability = deploymentAvailability(deployment);
           await deleteStaleDeployments(ctx, source, name);
         } catch (err) {
+          if (err instanceof StaleCacheError) throw err;
           deployError = reasonOf(err);
           ctx.log.warn('adapter deployment failed', { kind: gvk.kind, key, err });
         }

@@ -10,7 +10,7 @@ import { listerSinkLookup } from '../../sink/resolve.js';
 import type { KubeObject, Reconciler } from '../../runtime/types.js';
 import { busConfig, busSecretEnv, busUsability, findBus } from '../shared/bus.js';
 import type { FoundBus } from '../shared/bus.js';
-import { deploymentAvailability, ensureDeployment } from '../shared/deployment.js';
+import { StaleCacheError, deploymentAvailability, ensureDeployment } from '../shared/deployment.js';
 import { DeploymentGVK, ServiceGVK } from '../shared/kinds.js';
 import { compact, writeStatusIfChanged } from '../shared/status.js';
 import type { DestinationsOf } from '../source/watches.js';
@@ -80,6 +80,7 @@ export function triggerReconciler(): Reconciler {
             ctx.recorder.event(trigger, 'Normal', result.change === 'created' ? 'DeploymentCreated' : 'DeploymentUpdated', `${result.change} Deployment ${dispatcherName(trigger)}`);
           }
         } catch (err) {
+          if (err instanceof StaleCacheError) throw err;
           deployError = err instanceof Error ? err.message : String(err);
         }
       }

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { StaleCacheError } from '../../../../controller/reconciler/shared/deployment.js';
+import { AlreadyExistsError } from '../../../../controller/runtime/errors.js';
 import { kafkaSourceReconciler } from '../../../../controller/reconciler/kafkasource/reconcile.js';
 import type { KubeObject } from '../../../../controller/runtime/types.js';
 import { FakeKube } from '../../../support/fake-kube.js';
@@ -244,5 +246,13 @@ describe('KafkaSource reconciler', () => {
     await expect(run(kube)).rejects.toThrow(/controlled by Other o/);
     const src = kube.find('sources.headwater.dev/v1alpha1', 'KafkaSource', NS, 'src');
     expect(condition(src, 'Deployed')).toMatchObject({ status: 'False', reason: 'DeploymentNotOwned' });
+  });
+
+  it('a cache that has not seen its own create yet is retried, not reported in status', async () => {
+    const kube = new FakeKube([service('web'), kafkaSource('src', { sink: sinkRef })]);
+    kube.failNext('create', 'Deployment', new AlreadyExistsError('AlreadyExists', 'exists', { method: 'POST', path: '/deployments', status: 409 }));
+    await expect(run(kube)).rejects.toBeInstanceOf(StaleCacheError);
+    expect(kube.summary()).toEqual(['create Deployment ns/kafkasource-src-uid-src']);
+    expect(kube.events).toEqual([]);
   });
 });
