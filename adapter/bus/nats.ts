@@ -1,6 +1,7 @@
 /**
- * NATS JetStream backend: one stream per bus (default `headwater`, subjects `headwater.>`), topic → subject
- * `headwater.<topic>`, one durable pull consumer per (durable, topic) with explicit acks. A message is
+ * NATS JetStream backend: one stream per bus (default `headwater`) owning the subjects `<stream>.>`, topic →
+ * subject `<stream>.<topic>` (so `headwater.<topic>` by default, and two buses with different streams on one
+ * server never overlap), one durable pull consumer per (durable, topic) with explicit acks. A message is
  * acked after the handler resolved, nak'ed with a delay when it rejected, and kept alive with `working()`
  * while a slow handler (sink retries) runs, so it is not redelivered under our feet.
  */
@@ -25,15 +26,14 @@ import { InFlight } from './inflight.js';
 import type { Bus, BusHandler, ConsumeOptions, NatsBusConfig, Subscription } from './types.js';
 import { decodeEvent, encodeEvent } from './wire.js';
 
-const subjectPrefix = 'headwater';
-const ackWaitMs = 30_000;
+const ackWaitMs = 20_000;
 /** Well inside ackWaitMs so a handler that is still working never looks abandoned. */
-const workingEveryMs = 10_000;
+const workingEveryMs = 5_000;
 /** Re-publishes of the same event (a source restarted before it committed) collapse inside this window. */
 const duplicateWindowMs = 2 * 60_000;
 
-export function subjectFor(topic: string): string {
-  return `${subjectPrefix}.${topic}`;
+export function subjectFor(stream: string, topic: string): string {
+  return `${stream}.${topic}`;
 }
 
 /** JetStream consumer names allow neither `.` nor whitespace, `*`, `>`; topics may contain dots. */
@@ -53,7 +53,7 @@ async function ensureStream(jsm: JetStreamManager, name: string): Promise<void> 
   try {
     await jsm.streams.add({
       name,
-      subjects: [`${subjectPrefix}.>`],
+      subjects: [`${name}.>`],
       storage: StorageType.File,
       duplicate_window: ms(duplicateWindowMs),
     });
@@ -76,7 +76,7 @@ async function ensureConsumer(jsm: JetStreamManager, stream: string, name: strin
     durable_name: name,
     ack_policy: AckPolicy.Explicit,
     deliver_policy: startAt === 'latest' ? DeliverPolicy.New : DeliverPolicy.All,
-    filter_subject: subjectFor(topic),
+    filter_subject: subjectFor(stream, topic),
     ack_wait: ms(ackWaitMs),
     max_deliver: -1,
   });
@@ -101,7 +101,7 @@ class NatsBus implements Bus {
 
   async publish(topic: string, event: CloudEvent<unknown>): Promise<void> {
     try {
-      await this.#js.publish(subjectFor(topic), encodeEvent(event), {
+      await this.#js.publish(subjectFor(this.#stream, topic), encodeEvent(event), {
         msgID: `${event.source}#${event.id}`,
         expect: { streamName: this.#stream },
       });
