@@ -23,6 +23,8 @@ export type SinkBehaviour =
   | { status: number; headers?: Record<string, string>; body?: string }
   /** Never answer (until the sink closes). */
   | { hang: true }
+  /** Answer only when the test calls release(). */
+  | { hold: true }
   /** Cut the connection without an answer. */
   | { destroy: true };
 
@@ -35,6 +37,10 @@ export interface TestSink {
   readonly maxInFlight: number;
   /** Behaviours for the next requests, in order; after them the default applies. */
   respond(...behaviours: SinkBehaviour[]): void;
+  /** Answer every held request (behaviour `{hold: true}`) with this status. */
+  release(status?: number): void;
+  /** Requests held and not yet released. */
+  readonly held: number;
   /** What requests get once the queue is empty (initially 200). */
   setDefault(behaviour: SinkBehaviour): void;
   /** Resolves once `count` requests in total have arrived; rejects after `timeoutMs` so a broken test ends. */
@@ -69,6 +75,7 @@ export async function startTestSink(options: TestSinkOptions = {}): Promise<Test
   let fallback: SinkBehaviour = { status: 200 };
   const arrivals = new EventEmitter();
   const sockets = new Set<Socket>();
+  const heldResponses: ServerResponse[] = [];
   let inFlight = 0;
   let maxInFlight = 0;
 
@@ -96,6 +103,10 @@ export async function startTestSink(options: TestSinkOptions = {}): Promise<Test
       arrivals.emit('request');
       const behaviour = queue.shift() ?? fallback;
       if ('hang' in behaviour) return;
+      if ('hold' in behaviour) {
+        heldResponses.push(res);
+        return;
+      }
       if ('destroy' in behaviour) {
         req.socket.destroy();
         return;
@@ -134,6 +145,12 @@ export async function startTestSink(options: TestSinkOptions = {}): Promise<Test
     },
     respond: (...b) => {
       queue.push(...b);
+    },
+    release: (status = 200) => {
+      for (const res of heldResponses.splice(0)) if (!res.destroyed) res.writeHead(status).end();
+    },
+    get held() {
+      return heldResponses.length;
     },
     setDefault: (b) => {
       fallback = b;
