@@ -176,6 +176,8 @@ export class KubeClient {
         lines.on('line', (line) => {
           if (!settled && line.trim()) onLine(line);
         });
+        // readline re-emits the response's errors; they are handled on `res` below.
+        lines.on('error', () => {});
         res.on('error', (err) => finish(new ConnectionError('ConnectionError', `GET ${path}: ${err.message}`, context, { cause: err })));
         res.on('end', () => finish());
         res.on('close', () => finish());

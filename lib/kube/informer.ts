@@ -87,7 +87,7 @@ class GuardedWatch extends Watch {
     try {
       handle = await this.client.stream(
         path,
-        { ...queryParams, allowWatchBookmarks: true, timeoutSeconds: this.timeoutSeconds },
+        { ...queryParams, watch: true, allowWatchBookmarks: true, timeoutSeconds: this.timeoutSeconds },
         (line) => {
           if (gen !== this.generation) return;
           let event: { type?: string; object?: unknown };
@@ -97,7 +97,7 @@ class GuardedWatch extends Watch {
             return; // a torn line cannot be applied; the next relist repairs the cache
           }
           this.hooks.progress();
-          if (event.type) callback(event.type, event.object, event);
+          if (event.type && event.object) callback(event.type, event.object, event);
         },
       );
     } catch (err) {
