@@ -24,5 +24,7 @@ export const sourceSpecRules: CelRule[] = [
   {
     rule: 'has(self.sink) != has(self.eventBus)',
     message: 'exactly one of spec.sink or spec.eventBus must be set',
+    // Reported at spec.sink (the usual fix) rather than at spec, so the error names a field.
+    fieldPath: '.sink',
   },
 ];

@@ -21,7 +21,6 @@ export interface AdmissionResponse {
     code: number;
     reason: string;
     message: string;
-    details?: { causes: { type: string; field: string; message: string }[] };
   };
   warnings?: string[];
 }
@@ -59,22 +58,16 @@ export function parseAdmissionReview(body: unknown): AdmissionRequest {
   };
 }
 
+/**
+ * No `details.causes`: kubectl prints causes *instead of* the message, which would drop both the object's
+ * name and the "admission webhook … denied the request" prefix that tells users which layer refused.
+ * Every cause is in the message already.
+ */
 function denied(uid: string, errors: readonly FieldError[], what: string): AdmissionResponse {
   return {
     uid,
     allowed: false,
-    status: {
-      code: 422,
-      reason: 'Invalid',
-      message: `${what} is invalid: ${formatFieldErrors(errors)}`,
-      details: {
-        causes: errors.map((e) => ({
-          type: 'FieldValueInvalid',
-          field: e.path,
-          message: e.allowed ? `${e.problem}; allowed: ${e.allowed}` : e.problem,
-        })),
-      },
-    },
+    status: { code: 422, reason: 'Invalid', message: `${what} is invalid: ${formatFieldErrors(errors)}` },
   };
 }
 
