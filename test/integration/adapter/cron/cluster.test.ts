@@ -1,0 +1,97 @@
+/**
+ * The cron adapter in cluster mode against the real local apiserver: it watches CronSources in every namespace,
+ * schedules those whose status.sinkUri is set, and adding or deleting one leaves the others ticking.
+ * The controller is not running here: the test writes status.sinkUri itself, as the controller would.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CronSourceKind } from '../../../../api/kinds.js';
+import type { KubeClient } from '../../../../lib/kube/client.js';
+import { collectionPath, objectPath } from '../../../../lib/kube/resource.js';
+import { applyCrds, kubeClient, uniqueName } from '../../api/kube.js';
+import { type AdapterProcess, startAdapter } from '../../../support/adapter-process.js';
+import { testEnv } from '../../../support/env.js';
+import { startTestSink, type TestSink } from '../../../support/test-sink.js';
+
+let client: KubeClient;
+let namespace: string;
+let adapter: AdapterProcess | undefined;
+const sinks: TestSink[] = [];
+
+async function createSource(name: string, sinkUrl: string, spec: Record<string, unknown> = {}): Promise<void> {
+  await client.json({
+    method: 'POST',
+    path: collectionPath(CronSourceKind.gvk, namespace),
+    body: {
+      apiVersion: 'sources.headwater.dev/v1alpha1',
+      kind: 'CronSource',
+      metadata: { name, namespace },
+      spec: { schedule: '* * * * * *', data: `{"from":"${name}"}`, contentType: 'application/json', sink: { uri: sinkUrl }, ...spec },
+    },
+  });
+  await client.json({
+    method: 'PATCH',
+    path: objectPath(CronSourceKind.gvk, namespace, name, 'status'),
+    contentType: 'application/merge-patch+json',
+    body: { status: { sinkUri: sinkUrl } },
+  });
+}
+
+beforeAll(async () => {
+  await applyCrds();
+  client = kubeClient();
+  namespace = uniqueName('hw-cron');
+  await client.json({ method: 'POST', path: '/api/v1/namespaces', body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } } });
+});
+
+afterAll(async () => {
+  await adapter?.stop();
+  await Promise.all(sinks.map((s) => s.close()));
+  await client?.json({ method: 'DELETE', path: `/api/v1/namespaces/${namespace}` }).catch(() => undefined);
+});
+
+describe('headwater-adapter cron (cluster mode)', () => {
+  it('ticks every CronSource with a resolved sink; adding and deleting one leaves the others alone', async () => {
+    const sinkA = await startTestSink();
+    const sinkB = await startTestSink();
+    const sinkC = await startTestSink();
+    sinks.push(sinkA, sinkB, sinkC);
+    await createSource('a', sinkA.url, { ceOverrides: { extensions: { team: 'alpha' } } });
+    // no status.sinkUri yet: the adapter must wait for the controller, not guess
+    await client.json({
+      method: 'POST',
+      path: collectionPath(CronSourceKind.gvk, namespace),
+      body: {
+        apiVersion: 'sources.headwater.dev/v1alpha1',
+        kind: 'CronSource',
+        metadata: { name: 'unresolved', namespace },
+        spec: { schedule: '* * * * * *', sink: { uri: sinkC.url } },
+      },
+    });
+
+    adapter = startAdapter(['cron'], { KUBECONFIG: testEnv.kubeconfig() });
+    await adapter.waitForLog((l) => l.msg === 'ready', 60_000);
+    const [first] = await sinkA.waitForRequests(1, 60_000);
+    expect(first?.event?.type).toBe('dev.headwater.cron.tick');
+    expect(first?.event?.source).toBe(`/apis/v1/namespaces/${namespace}/cronsources/a`);
+    expect(first?.event?.id).toBe(`${namespace}/a/${first?.event?.time}`);
+    expect(first?.event?.data).toEqual({ from: 'a' });
+    expect(first?.headers['ce-team']).toBe('alpha');
+
+    await createSource('b', sinkB.url);
+    await sinkB.waitForRequests(2, 60_000);
+    await client.json({ method: 'DELETE', path: objectPath(CronSourceKind.gvk, namespace, 'b') });
+    await adapter.waitForLog((l) => l.msg === 'cron source removed' && l.source === `${namespace}/b`, 60_000);
+    const aSoFar = sinkA.requests.length;
+    await sinkA.waitForRequests(aSoFar + 2, 60_000);
+
+    const lifecycle = adapter.logs
+      .filter((l) => l.source === `${namespace}/a` && typeof l.msg === 'string' && l.msg.startsWith('cron source'))
+      .map((l) => l.msg);
+    expect(lifecycle).toEqual(['cron source added']);
+    expect(sinkC.requests).toHaveLength(0);
+    const health = await adapter.healthUrl();
+    expect((await fetch(`${health}/readyz`)).status).toBe(200);
+    expect(await adapter.stop()).toBe(0);
+    adapter = undefined;
+  });
+});
