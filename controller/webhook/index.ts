@@ -1,4 +1,5 @@
 export * from './admission-review.js';
+export * from './ca-bundle.js';
 export * from './certs.js';
 export * from './configuration.js';
 export * from './register.js';

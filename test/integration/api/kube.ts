@@ -73,9 +73,10 @@ export function kubeClient(): KubeClient {
  * neither replaces nor is replaced by a controller's registration. `stop()` must run: a registration
  * with failurePolicy Fail whose server is gone would block every create of our kinds.
  */
-export async function registerTestWebhook(): Promise<{ hook: RunningWebhook; stop(): Promise<void> }> {
+export async function registerTestWebhook(
+  name = uniqueName('headwater-validation-test'),
+): Promise<{ hook: RunningWebhook; stop(): Promise<void> }> {
   const client = kubeClient();
-  const name = uniqueName('headwater-validation-test');
   const hook = await startWebhook({
     port: 0,
     host: '127.0.0.1',

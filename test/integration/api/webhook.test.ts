@@ -51,6 +51,28 @@ describe('admission webhook on the real apiserver', () => {
     expect(still.spec.schedule).toBe('*/5 * * * *');
   });
 
+  it('a second replica adds its CA to the same registration, and the apiserver trusts it', async () => {
+    const name = webhook!.hook.configuration!.metadata.name;
+    const second = await registerTestWebhook(name);
+    try {
+      const cfg = JSON.parse(await kubectlOk(['get', 'validatingwebhookconfiguration', name, '-o', 'json'])) as {
+        webhooks: { clientConfig: { url: string; caBundle: string } }[];
+      };
+      const bundle = Buffer.from(cfg.webhooks[0]!.clientConfig.caBundle, 'base64').toString();
+      expect(bundle).toContain(webhook!.hook.caPem.trim());
+      expect(bundle).toContain(second.hook.caPem.trim());
+      // The registration now points at the second replica: a verdict proves its certificate is trusted.
+      expect(cfg.webhooks[0]!.clientConfig.url).toBe(`https://127.0.0.1:${second.hook.port}/validate`);
+      const r = await kubectl(['create', '-f', '-'], stringify(cron('bad-two', '* * 32 * *')));
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toContain('admission webhook "validation.headwater.dev" denied the request');
+      expect(r.stderr).toContain('spec.schedule');
+    } finally {
+      // Only close the server: the registration (shared name) is removed by the first webhook's stop().
+      await second.hook.close();
+    }
+  });
+
   it('lets an invalid object be deleted (deletes are never judged)', async () => {
     const r = await kubectl(['delete', 'cronsource', 'good', '-n', namespace]);
     expect(r.code).toBe(0);

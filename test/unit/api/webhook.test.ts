@@ -3,14 +3,19 @@ import https from 'node:https';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type AdmissionReview,
+  applyWebhookConfiguration,
   generateWebhookCertificates,
+  type JsonClient,
+  mergeCaBundle,
   parseAdmissionReview,
   type RunningWebhook,
   review,
   startWebhook,
+  type ValidatingWebhookConfiguration,
   webhookConfiguration,
   webhookSettingsFromEnv,
 } from '../../../controller/webhook/index.js';
+import { ConflictError, NotFoundError } from '../../../lib/kube/errors.js';
 import { createLogger } from '../../../lib/log.js';
 
 const quiet = createLogger({}, { write: () => {} });
@@ -163,5 +168,72 @@ describe('the HTTPS server (loopback)', () => {
     expect((await post('/validate', '{nope')).status).toBe(400);
     expect((await post('/validate', { kind: 'Pod' })).status).toBe(400);
     expect((await post('/other', {})).status).toBe(404);
+  });
+});
+
+describe('CA bundle shared by replicas', () => {
+  it('adds a replica CA to the bundle, dedupes, and keeps the newest ones', async () => {
+    const a = (await generateWebhookCertificates({ hosts: ['a'] })).caPem;
+    const b = (await generateWebhookCertificates({ hosts: ['b'] })).caPem;
+    const now = new Date();
+    const ab = mergeCaBundle(a, b, now);
+    expect(ab).toContain(a.trim());
+    expect(ab).toContain(b.trim());
+    expect(mergeCaBundle(ab, b, now)).toBe(ab);
+    const onlyNew = mergeCaBundle(ab, b, now, 1);
+    expect(onlyNew.trim()).toBe(b.trim());
+    expect(mergeCaBundle('garbage', a, now).trim()).toBe(a.trim());
+  });
+
+  it('drops expired CAs but never the one being added', async () => {
+    const old = (await generateWebhookCertificates({ hosts: ['o'], validityDays: 1 })).caPem;
+    const fresh = (await generateWebhookCertificates({ hosts: ['f'] })).caPem;
+    const later = new Date(Date.now() + 3 * 86_400_000);
+    expect(mergeCaBundle(old, fresh, later).trim()).toBe(fresh.trim());
+  });
+});
+
+describe('applyWebhookConfiguration', () => {
+  /** A recording stand-in for the apiserver: one stored object, a Conflict on a stale resourceVersion. */
+  function fakeApi(initial?: ValidatingWebhookConfiguration) {
+    let stored = initial;
+    let rv = 1;
+    const calls: string[] = [];
+    let conflictsLeft = 0;
+    const client: JsonClient = {
+      json: async <T>(req: { method: string; path: string; body?: unknown }): Promise<T> => {
+        calls.push(req.method);
+        if (req.method === 'GET') {
+          if (!stored) throw new NotFoundError('NotFound', 'not found', { method: 'GET', path: req.path, status: 404 });
+          return structuredClone(stored) as T;
+        }
+        const body = req.body as ValidatingWebhookConfiguration;
+        if (req.method === 'PUT' && conflictsLeft > 0) {
+          conflictsLeft--;
+          throw new ConflictError('Conflict', 'stale', { method: 'PUT', path: req.path, status: 409 });
+        }
+        rv++;
+        stored = { ...body, metadata: { ...body.metadata, resourceVersion: String(rv) } };
+        return structuredClone(stored) as T;
+      },
+    };
+    return { client, calls, stored: () => stored, conflictOnce: () => (conflictsLeft = 1) };
+  }
+
+  const bundleOf = (c: ValidatingWebhookConfiguration | undefined) =>
+    Buffer.from(c?.webhooks[0]?.clientConfig.caBundle ?? '', 'base64').toString();
+
+  it('creates when missing, then merges a second replica CA into the bundle, retrying on a conflict', async () => {
+    const api = fakeApi();
+    const a = (await generateWebhookCertificates({ hosts: ['a'] })).caPem;
+    const b = (await generateWebhookCertificates({ hosts: ['b'] })).caPem;
+    await applyWebhookConfiguration(api.client, webhookConfiguration({ url: 'https://127.0.0.1:1/validate' }, a));
+    expect(api.calls).toEqual(['GET', 'POST']);
+    api.conflictOnce();
+    await applyWebhookConfiguration(api.client, webhookConfiguration({ url: 'https://127.0.0.1:2/validate' }, b));
+    expect(api.calls).toEqual(['GET', 'POST', 'GET', 'PUT', 'GET', 'PUT']);
+    expect(bundleOf(api.stored())).toContain(a.trim());
+    expect(bundleOf(api.stored())).toContain(b.trim());
+    expect(api.stored()?.webhooks[0]?.clientConfig.url).toBe('https://127.0.0.1:2/validate');
   });
 });
