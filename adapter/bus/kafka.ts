@@ -1,6 +1,6 @@
 /**
  * Kafka backend: one Kafka topic per bus topic (`headwater.<topic>`), one consumer group per durable
- * subscriber, records carrying the structured JSON event, keyed by the event's source so one source's
+ * subscriber and topic, records carrying the structured JSON event, keyed by the event's source so one source's
  * events stay in order on one partition. Consumption reuses the KafkaSource's batch consumer (offsets
  * committed only after the handler resolved).
  */
@@ -16,6 +16,10 @@ import { decodeEvent, encodeEvent, structuredContentType } from './wire.js';
 
 export function kafkaTopicFor(topic: string): string {
   return `headwater.${topic}`;
+}
+
+export function groupIdFor(durable: string, topic: string): string {
+  return `${durable}.${topic}`;
 }
 
 class KafkaBus implements Bus {
@@ -38,9 +42,12 @@ class KafkaBus implements Bus {
   #ensureTopic(topic: string): Promise<void> {
     let p = this.#ensured.get(topic);
     if (!p) {
+      // Look first: kafkajs logs an already existing topic as an ERROR, which would alarm for nothing.
       p = this.#admin
-        .createTopics({ topics: [{ topic }], waitForLeaders: true })
-        .then(() => undefined)
+        .listTopics()
+        .then(async (existing) => {
+          if (!existing.includes(topic)) await this.#admin.createTopics({ topics: [{ topic }], waitForLeaders: true });
+        })
         .catch((err: unknown) => {
           this.#ensured.delete(topic);
           throw err;
@@ -72,7 +79,9 @@ class KafkaBus implements Bus {
     const concurrency = Math.max(1, opts.concurrency ?? 1);
     const running: RunningConsumer = await startBatchConsumer({
       kafka: this.#kafka,
-      groupId: durable,
+      // One group per (durable, topic): members of one kafkajs group must subscribe to the same topics, and a
+      // Trigger runs one subscription per input topic.
+      groupId: groupIdFor(durable, topic),
       topics: [kt],
       fromBeginning: opts.startAt !== 'latest',
       ordering: concurrency > 1 ? 'unordered' : 'ordered',

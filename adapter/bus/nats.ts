@@ -102,7 +102,9 @@ class NatsBus implements Bus {
   async publish(topic: string, event: CloudEvent<unknown>): Promise<void> {
     try {
       await this.#js.publish(subjectFor(this.#stream, topic), encodeEvent(event), {
-        msgID: `${event.source}#${event.id}`,
+        // JetStream dedupes per stream, not per subject: the topic is part of the id so a Trigger republishing
+        // an event to another topic is not taken for a duplicate of the original.
+        msgID: `${topic}#${event.source}#${event.id}`,
         expect: { streamName: this.#stream },
       });
     } catch (err) {
