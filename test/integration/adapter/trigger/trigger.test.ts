@@ -14,7 +14,7 @@ import { run as runRedisStream } from '../../../../adapter/redisstream/index.js'
 import { runAdapter, type RunningAdapter } from '../../../../adapter/runtime/lifecycle.js';
 import { run as runTrigger } from '../../../../adapter/trigger/index.js';
 import { testEnv } from '../../../support/env.js';
-import { startTestSink, type TestSink } from '../../../support/test-sink.js';
+import { startTestSink } from '../../../support/test-sink.js';
 
 function busConfig(backend: BusConfig['backend']): BusConfig {
   switch (backend) {
