@@ -1,12 +1,15 @@
 /** Shared helpers for the controller-runtime integration tests: the real local apiserver from hack/env.sh. */
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { KubeConfig } from '@kubernetes/client-node';
 import type { KubeClient } from '../../../../lib/kube/client.js';
 import { NotFoundError } from '../../../../lib/kube/errors.js';
 import type { ResourceType } from '../../../../lib/kube/resource.js';
 import { createLogger } from '../../../../lib/log.js';
+
+const execFileAsync = promisify(execFile);
 
 export const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
 export const quietLog = createLogger({ test: 'controller-runtime' }, { level: (process.env.TEST_LOG_LEVEL as 'debug') ?? 'error' });
@@ -39,8 +42,14 @@ export function apiserverPid(): number {
   return Number(readFileSync(`${stateDir()}/kube-apiserver/pid`, 'utf8').trim());
 }
 
-export function restartApiserver(): void {
-  execFileSync('bash', ['hack/env.sh', 'restart', 'kube-apiserver'], { cwd: repoRoot, stdio: 'ignore', timeout: 240_000 });
+/** Async on purpose: a sync exec would freeze the event loop, and with it the informers under test. */
+export async function restartApiserver(): Promise<void> {
+  try {
+    await execFileAsync('bash', ['hack/env.sh', 'restart', 'kube-apiserver'], { cwd: repoRoot, timeout: 240_000 });
+  } catch (err) {
+    const stderr = (err as { stderr?: string }).stderr ?? '';
+    throw new Error(`hack/env.sh restart kube-apiserver failed: ${stderr}`, { cause: err });
+  }
 }
 
 export function uniqueName(prefix: string): string {

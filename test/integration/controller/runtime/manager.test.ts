@@ -126,7 +126,7 @@ describe('manager on the real apiserver', () => {
   });
 
   it('resumes reconciling after the apiserver is killed and restarted', async () => {
-    restartApiserver();
+    await restartApiserver();
     await createSource('s-after-restart', { y: '2' });
     const child = await vi.waitFor(() => getChild('s-after-restart'), { timeout: 120_000, interval: 500 });
     expect(child.data).toEqual({ y: '2' });
