@@ -3,15 +3,7 @@
  * Service half (ServiceProxy + /etc/hosts). `startRunner` is what main.ts and the integration tests call.
  */
 import { join, resolve } from 'node:path';
-import {
-  CoreV1Api,
-  DiscoveryV1Api,
-  KubeConfig,
-  type V1EndpointSlice,
-  type V1Pod,
-  type V1Service,
-  type V1Taint,
-} from '@kubernetes/client-node';
+import { CoreV1Api, KubeConfig, type V1Pod, type V1Service, type V1Taint } from '@kubernetes/client-node';
 import { createLogger, type Logger } from '../../lib/log.js';
 import type { CrashBackoff } from './container-runner.js';
 import { writeHostsBlock } from './hosts-file.js';
@@ -138,31 +130,31 @@ export async function startRunner(config: RunnerConfig): Promise<RunningRunner> 
 
   const core = kc.makeApiClient(CoreV1Api);
   let pods: ResourceCache<V1Pod> | undefined;
+  let services: ResourceCache<V1Service> | undefined;
   const syncPods = coalesce(async () => {
     if (pods) kubelet.sync(pods.list());
   }, log);
-  pods = new ResourceCache<V1Pod>({ kc, path: '/api/v1/pods', list: () => core.listPodForAllNamespaces(), onChange: syncPods, relistEveryMs: config.relistMs, log });
-
-  let services: ResourceCache<V1Service> | undefined;
-  let slices: ResourceCache<V1EndpointSlice> | undefined;
   const proxy = new ServiceProxy(new IpPool(config.serviceCIDR), log);
+  // Endpoints come from the Pods themselves (see service-routes.ts), so Pod changes re-program Services too.
   const syncServices = coalesce(async () => {
-    if (!services || !slices) return;
-    const hosts = await proxy.apply(serviceRoutes(services.list(), slices.list()));
+    if (!services || !pods) return;
+    const hosts = await proxy.apply(serviceRoutes(services.list(), pods.list()));
     if (config.hostsFile) await writeHostsBlock(config.hostsFile, config.nodeName, hosts);
   }, log);
+  pods = new ResourceCache<V1Pod>({
+    kc,
+    path: '/api/v1/pods',
+    list: () => core.listPodForAllNamespaces(),
+    onChange: () => {
+      syncPods();
+      if (config.proxyServices) syncServices();
+    },
+    relistEveryMs: config.relistMs,
+    log,
+  });
   if (config.proxyServices) {
-    const discovery = kc.makeApiClient(DiscoveryV1Api);
     services = new ResourceCache<V1Service>({ kc, path: '/api/v1/services', list: () => core.listServiceForAllNamespaces(), onChange: syncServices, relistEveryMs: config.relistMs, log });
-    slices = new ResourceCache<V1EndpointSlice>({
-      kc,
-      path: '/apis/discovery.k8s.io/v1/endpointslices',
-      list: () => discovery.listEndpointSliceForAllNamespaces(),
-      onChange: syncServices,
-      relistEveryMs: config.relistMs,
-      log,
-    });
-    await Promise.all([services.start(), slices.start()]);
+    await services.start();
   }
   await pods.start();
   const resync = setInterval(syncPods, config.heartbeatMs);
@@ -172,7 +164,7 @@ export async function startRunner(config: RunnerConfig): Promise<RunningRunner> 
     nodeName: config.nodeName,
     async stop(): Promise<void> {
       clearInterval(resync);
-      await Promise.all([pods?.stop(), services?.stop(), slices?.stop()]);
+      await Promise.all([pods?.stop(), services?.stop()]);
       await kubelet.shutdown();
       await proxy.close();
       if (config.hostsFile) await writeHostsBlock(config.hostsFile, config.nodeName, []);

@@ -1,30 +1,31 @@
-import type { V1EndpointSlice, V1Service } from '@kubernetes/client-node';
+import type { V1Pod, V1Service, V1ServicePort } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { serviceRoutes } from '../../../hack/runner/service-routes.js';
 
-const svc = (name: string, ports: { name?: string; port: number }[], clusterIP?: string): V1Service => ({
+const svc = (name: string, ports: V1ServicePort[], extra: Record<string, unknown> = {}): V1Service => ({
   metadata: { name, namespace: 'demo' },
-  spec: { ports, ...(clusterIP ? { clusterIP } : {}) },
-});
-const slice = (service: string, port: { name?: string; port: number }, endpoints: V1EndpointSlice['endpoints']): V1EndpointSlice => ({
-  metadata: { name: `${service}-abc`, namespace: 'demo', labels: { 'kubernetes.io/service-name': service } },
-  addressType: 'IPv4',
-  ports: [{ ...port, protocol: 'TCP' }],
-  endpoints,
+  spec: { selector: { app: name }, ports, ...extra },
 });
 
+function pod(name: string, app: string, ip: string | undefined, ready: boolean, extra: Partial<V1Pod['metadata']> = {}): V1Pod {
+  return {
+    metadata: { name, namespace: 'demo', labels: { app }, ...extra },
+    spec: { containers: [{ name: 'c', image: 'i', ports: [{ name: 'http', containerPort: 8080 }] }] },
+    status: { phase: 'Running', ...(ip ? { podIP: ip } : {}), conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }] },
+  };
+}
+
 describe('serviceRoutes', () => {
-  it('maps each Service port to the ready endpoints on their target port', () => {
+  it('maps each Service port to the ready selected pods on the resolved target port', () => {
     const routes = serviceRoutes(
-      [svc('sink', [{ name: 'http', port: 80 }])],
+      [svc('sink', [{ name: 'web', port: 80, targetPort: 'http' }, { name: 'raw', port: 9000, targetPort: 9001 }])],
       [
-        slice('sink', { name: 'http', port: 8080 }, [
-          { addresses: ['127.42.0.3'], conditions: { ready: true } },
-          { addresses: ['127.42.0.4'], conditions: { ready: false } },
-          { addresses: ['127.42.0.5'] },
-          { addresses: ['127.42.0.6'], conditions: { ready: true, terminating: true } },
-        ]),
-        slice('other', { name: 'http', port: 9090 }, [{ addresses: ['127.42.0.9'] }]),
+        pod('a', 'sink', '127.42.0.3', true),
+        pod('b', 'sink', '127.42.0.4', false),
+        pod('c', 'sink', undefined, true),
+        pod('d', 'sink', '127.42.0.6', true, { deletionTimestamp: new Date() }),
+        pod('e', 'other', '127.42.0.9', true),
+        { ...pod('f', 'sink', '127.42.0.7', true), metadata: { name: 'f', namespace: 'elsewhere', labels: { app: 'sink' } } },
       ],
     );
     expect(routes).toEqual([
@@ -33,14 +34,23 @@ describe('serviceRoutes', () => {
         namespace: 'demo',
         name: 'sink',
         headless: false,
-        ports: [{ port: 80, name: 'http', targets: [{ ip: '127.42.0.3', port: 8080 }, { ip: '127.42.0.5', port: 8080 }] }],
+        ports: [
+          { port: 80, name: 'web', targets: [{ ip: '127.42.0.3', port: 8080 }] },
+          { port: 9000, name: 'raw', targets: [{ ip: '127.42.0.3', port: 9001 }] },
+        ],
       },
     ]);
   });
 
-  it('marks headless Services and skips ExternalName', () => {
+  it('uses the Service port when no targetPort is given, and publishes unready pods when asked', () => {
+    const [route] = serviceRoutes([svc('s', [{ port: 8080 }], { publishNotReadyAddresses: true })], [pod('a', 's', '127.42.0.3', false)]);
+    expect(route?.ports[0]?.targets).toEqual([{ ip: '127.42.0.3', port: 8080 }]);
+  });
+
+  it('marks headless Services and skips ExternalName and selector-less Services', () => {
     const ext: V1Service = { metadata: { name: 'ext', namespace: 'demo' }, spec: { type: 'ExternalName', externalName: 'example.com' } };
-    const routes = serviceRoutes([svc('h', [{ port: 8080 }], 'None'), ext], []);
+    const manual: V1Service = { metadata: { name: 'manual', namespace: 'demo' }, spec: { ports: [{ port: 80 }] } };
+    const routes = serviceRoutes([svc('h', [{ port: 8080 }], { clusterIP: 'None' }), ext, manual], []);
     expect(routes.map((r) => [r.name, r.headless])).toEqual([['h', true]]);
   });
 });

@@ -1,0 +1,234 @@
+/**
+ * The local node runner against the real apiserver and kube-controller-manager: Deployments become
+ * ReplicaSets and Pods (real controllers), the runner binds and runs them as processes on their own
+ * loopback addresses, reports status, restarts crashes, serves Service names, and stops deleted Pods.
+ *
+ * Isolation on the shared cluster: the test's runner taints its Node, so it binds only this test's
+ * Pods (which tolerate the taint and select the Node); no other runner can bind them.
+ */
+import { randomBytes } from 'node:crypto';
+import { request } from 'node:http';
+import { AppsV1Api, CoordinationV1Api, CoreV1Api, KubeConfig, type V1Deployment, type V1Pod } from '@kubernetes/client-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../../../lib/log.js';
+import { defaultImageTable } from '../../../hack/runner/image-table.js';
+import { defaultRunnerConfig, type RunningRunner, startRunner } from '../../../hack/runner/runner.js';
+import { testEnv } from '../../support/env.js';
+
+const suffix = randomBytes(3).toString('hex');
+const ns = `runner-it-${suffix}`;
+const nodeName = `runner-it-${suffix}`;
+const taint = { key: 'headwater.dev/test-runner', value: suffix, effect: 'NoSchedule' };
+
+const kc = new KubeConfig();
+let core: CoreV1Api;
+let apps: AppsV1Api;
+let runner: RunningRunner | undefined;
+
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 90_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const v = await probe();
+      if (v !== undefined) return v;
+    } catch (err) {
+      last = err;
+    }
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+}
+
+function httpGet(url: string, method = 'GET'): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method, timeout: 5000, agent: false }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => {
+        body += c;
+      });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+function deployment(name: string, image: string, extra: Partial<NonNullable<V1Deployment['spec']>['template']['spec']> = {}): V1Deployment {
+  return {
+    metadata: { name, namespace: ns },
+    spec: {
+      replicas: 1,
+      selector: { matchLabels: { app: name } },
+      template: {
+        metadata: { labels: { app: name } },
+        spec: {
+          nodeSelector: { 'kubernetes.io/hostname': nodeName },
+          tolerations: [{ ...taint, operator: 'Equal' }],
+          terminationGracePeriodSeconds: 5,
+          containers: [{ name: 'main', image }],
+          ...extra,
+        },
+      },
+    },
+  };
+}
+
+async function podOf(app: string): Promise<V1Pod | undefined> {
+  const pods = await core.listNamespacedPod({ namespace: ns, labelSelector: `app=${app}` });
+  return pods.items.find((p) => !p.metadata?.deletionTimestamp);
+}
+
+function isReady(pod: V1Pod | undefined): boolean {
+  return pod?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+}
+
+beforeAll(async () => {
+  kc.loadFromFile(testEnv.kubeconfig());
+  core = kc.makeApiClient(CoreV1Api);
+  apps = kc.makeApiClient(AppsV1Api);
+  await core.createNamespace({ body: { metadata: { name: ns } } });
+  await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'cfg' }, data: { GREETING: 'hello-from-configmap' } } });
+  await core.createNamespacedSecret({ namespace: ns, body: { metadata: { name: 'sec' }, stringData: { token: 's3cret' } } });
+  const base = defaultRunnerConfig({ kubeconfig: testEnv.kubeconfig(), nodeName });
+  runner = await startRunner({
+    ...base,
+    nodeLabels: { ...base.nodeLabels, 'kubernetes.io/hostname': nodeName },
+    taints: [taint],
+    podCIDR: '127.200.0.0/16',
+    serviceCIDR: '127.201.0.0/16',
+    fromSource: true,
+    images: [...defaultImageTable(), { kind: 'program', image: 'headwater/testing:*', file: 'test/fixtures/runner/test-server.ts' }],
+    stateDir: `${testEnv.repoRoot}.headwater/test-runner/${nodeName}`,
+    backoff: { baseMs: 1000, maxMs: 5000, resetAfterMs: 600_000 },
+    heartbeatMs: 2000,
+    deleteNodeOnExit: true,
+    log: createLogger({ component: 'runner', node: nodeName }, { level: 'warn' }),
+  });
+});
+
+afterAll(async () => {
+  await runner?.stop();
+  await core?.deleteNamespace({ name: ns }).catch(() => undefined);
+});
+
+describe('local node runner', () => {
+  let pid = 0;
+  let podIP = '';
+
+  it('registers a Ready node with a lease', async () => {
+    const node = await core.readNode({ name: nodeName });
+    expect(node.status?.conditions?.find((c) => c.type === 'Ready')?.status).toBe('True');
+    expect(node.spec?.taints?.map((t) => t.key)).toContain(taint.key);
+    const lease = await kc.makeApiClient(CoordinationV1Api).readNamespacedLease({ namespace: 'kube-node-lease', name: nodeName });
+    expect(lease.spec?.holderIdentity).toBe(nodeName);
+  });
+
+  it('runs a Deployment of our image as a Running, Ready pod on its own loopback address with its env resolved', async () => {
+    await apps.createNamespacedDeployment({
+      namespace: ns,
+      body: deployment('echo', 'headwater/testing:1', {
+        containers: [
+          {
+            name: 'main',
+            image: 'headwater/testing:1',
+            args: ['--greeting', '$(GREETING)'],
+            ports: [{ name: 'http', containerPort: 8080 }],
+            readinessProbe: { httpGet: { path: '/readyz', port: 'http' }, periodSeconds: 1 },
+            envFrom: [{ configMapRef: { name: 'cfg' } }],
+            env: [
+              { name: 'TOKEN', valueFrom: { secretKeyRef: { name: 'sec', key: 'token' } } },
+              { name: 'MY_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+              { name: 'MY_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
+              { name: 'MY_NODE', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } },
+            ],
+          },
+        ],
+      }),
+    });
+    const pod = await waitFor('echo pod Ready', async () => {
+      const p = await podOf('echo');
+      return isReady(p) && p?.status?.phase === 'Running' ? p : undefined;
+    });
+    expect(pod.spec?.nodeName).toBe(nodeName);
+    podIP = pod.status?.podIP ?? '';
+    expect(podIP).toMatch(/^127\.200\./);
+    expect(pod.status?.conditions?.map((c) => c.type).sort()).toEqual(['ContainersReady', 'Initialized', 'PodScheduled', 'Ready']);
+    const info = JSON.parse((await httpGet(`http://${podIP}:8080/info`)).body) as { pid: number; argv: string[]; env: Record<string, string>; host: string };
+    pid = info.pid;
+    expect(info.host).toBe(podIP);
+    expect(info.argv).toEqual(['--greeting', 'hello-from-configmap']);
+    expect(info.env).toMatchObject({
+      GREETING: 'hello-from-configmap',
+      TOKEN: 's3cret',
+      MY_NAME: pod.metadata?.name,
+      MY_IP: podIP,
+      MY_NODE: nodeName,
+      POD_IP: podIP,
+    });
+    // Only the pod's own environment plus the basics: the runner's environment does not leak in.
+    expect(info.env.HEADWATER_KAFKA_BROKERS).toBeUndefined();
+  });
+
+  it('reaches the pod through its cluster-local Service name, on a Service port that differs from the pod port', async () => {
+    await core.createNamespacedService({
+      namespace: ns,
+      body: { metadata: { name: 'echo' }, spec: { selector: { app: 'echo' }, ports: [{ name: 'web', port: 80, targetPort: 'http' }] } },
+    });
+    const answer = await waitFor('the Service name to answer', async () => {
+      const r = await httpGet(`http://echo.${ns}.svc.cluster.local/info`);
+      return r.status === 200 ? (JSON.parse(r.body) as { pid: number }) : undefined;
+    });
+    expect(answer.pid).toBe(pid);
+  });
+
+  it('restarts a crashed container with back-off and reports the restart', async () => {
+    const crashed = await httpGet(`http://${podIP}:8080/crash`, 'POST');
+    expect(crashed.status).toBe(202);
+    const pod = await waitFor('restart', async () => {
+      const p = await podOf('echo');
+      const cs = p?.status?.containerStatuses?.[0];
+      return cs && cs.restartCount >= 1 && isReady(p) ? p : undefined;
+    });
+    const cs = pod.status?.containerStatuses?.[0];
+    expect(cs?.lastState?.terminated?.exitCode).toBe(3);
+    expect(cs?.state?.running).toBeDefined();
+    expect(pod.status?.podIP).toBe(podIP);
+    const info = JSON.parse((await httpGet(`http://${podIP}:8080/info`)).body) as { pid: number };
+    expect(info.pid).not.toBe(pid);
+    pid = info.pid;
+    const events = await core.listNamespacedEvent({ namespace: ns, fieldSelector: `involvedObject.name=${pod.metadata?.name}` });
+    expect(events.items.map((e) => e.reason)).toEqual(expect.arrayContaining(['Scheduled', 'Started', 'BackOff']));
+  });
+
+  it('keeps a pod with a foreign image Pending with a Warning event that says why', async () => {
+    await apps.createNamespacedDeployment({ namespace: ns, body: deployment('foreign', 'nginx:1.27') });
+    const pod = await waitFor('foreign pod reported', async () => {
+      const p = await podOf('foreign');
+      return p?.status?.containerStatuses?.[0]?.state?.waiting?.reason === 'ImageNotRunnable' ? p : undefined;
+    });
+    expect(pod.status?.phase).toBe('Pending');
+    expect(pod.spec?.nodeName).toBe(nodeName);
+    const event = await waitFor('ImageNotRunnable event', async () => {
+      const events = await core.listNamespacedEvent({ namespace: ns, fieldSelector: `involvedObject.name=${pod.metadata?.name}` });
+      return events.items.find((e) => e.reason === 'ImageNotRunnable');
+    });
+    expect(event.type).toBe('Warning');
+    expect(event.message).toContain('nginx:1.27');
+    expect(event.message).toContain('runs only Headwater');
+  });
+
+  it('stops the process and finalizes the deletion when the Deployment goes', async () => {
+    const pod = await podOf('echo');
+    await apps.deleteNamespacedDeployment({ name: 'echo', namespace: ns, propagationPolicy: 'Foreground' });
+    await waitFor('pod deleted', async () => {
+      const pods = await core.listNamespacedPod({ namespace: ns, labelSelector: 'app=echo' });
+      return pods.items.length === 0 ? true : undefined;
+    });
+    expect(pod?.metadata?.name).toBeDefined();
+    expect(() => process.kill(pid, 0)).toThrow(/ESRCH/);
+    await expect(httpGet(`http://${podIP}:8080/info`)).rejects.toThrow(/ECONNREFUSED/);
+  });
+});
