@@ -2,6 +2,7 @@
  * AdmissionReview (admission.k8s.io/v1) in, AdmissionReview out: pure, so the HTTP edge stays thin and
  * every decision is unit-testable.
  */
+import { isDeepStrictEqual } from 'node:util';
 import { findKind } from '../../api/kinds.js';
 import { type FieldError, formatFieldErrors, validateObject } from '../../api/validation/index.js';
 
@@ -12,6 +13,7 @@ export interface AdmissionRequest {
   namespace?: string;
   name?: string;
   object?: unknown;
+  oldObject?: unknown;
 }
 
 export interface AdmissionResponse {
@@ -55,6 +57,7 @@ export function parseAdmissionReview(body: unknown): AdmissionRequest {
     ...(typeof req.namespace === 'string' && req.namespace !== '' ? { namespace: req.namespace } : {}),
     ...(typeof req.name === 'string' ? { name: req.name } : {}),
     object: req.object,
+    oldObject: req.oldObject,
   };
 }
 
@@ -71,9 +74,18 @@ function denied(uid: string, errors: readonly FieldError[], what: string): Admis
   };
 }
 
+function specOf(obj: unknown): unknown {
+  return isRecord(obj) ? obj.spec : undefined;
+}
+
 export function review(req: AdmissionRequest): AdmissionResponse {
   // Deletes and status writes are never judged: a bad object must always be removable.
   if (req.operation !== 'CREATE' && req.operation !== 'UPDATE') return { uid: req.uid, allowed: true };
+  // Metadata-only updates (finalizers, labels, owner references) must go through even for an object that
+  // stricter rules would now refuse, or the controller could never finish deleting it.
+  if (req.operation === 'UPDATE' && isDeepStrictEqual(specOf(req.oldObject), specOf(req.object))) {
+    return { uid: req.uid, allowed: true };
+  }
   const kind = findKind(req.kind.group, req.kind.kind);
   if (!kind) {
     // Registered for our groups only; anything else means a misconfigured webhook, and refusing would block the cluster.

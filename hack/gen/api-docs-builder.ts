@@ -127,6 +127,20 @@ Groups: \`sources.headwater.dev\` (CronSource, KafkaSource, RedisStreamSource, S
 Every message names the field path and what is allowed, e.g.
 \`spec.schedule: "61 * * * *" is not a valid cron schedule (Field value (61) is out of range); allowed: 5 fields …\`.
 
+The webhook runs inside the controller when \`WEBHOOK_PORT\` is set (config/webhook turns it on at 8443). At start it
+makes a self-signed CA and serving certificate and creates or updates the ValidatingWebhookConfiguration
+\`headwater-validation\` with that CA (several replicas merge their CAs into the bundle):
+
+| variable | meaning |
+| --- | --- |
+| \`WEBHOOK_PORT\` | port of the HTTPS server (\`POST /validate\`, \`GET /healthz\`) |
+| \`WEBHOOK_URL\` | register by URL, for an apiserver outside the cluster, e.g. \`https://127.0.0.1:8443/validate\` |
+| \`WEBHOOK_SERVICE\` | in a pod: the Service the apiserver calls (default \`headwater-webhook\` in \`SYSTEM_NAMESPACE\`) |
+| \`WEBHOOK_REGISTER\` | \`false\`: serve only, leave the registration to someone else |
+
+The registration fails closed (\`failurePolicy: Fail\`): while no webhook answers, creates and updates of
+Headwater objects are refused; deletes and status updates are never sent to it.
+
 ## Defaults
 
 - Applied by the apiserver (the "default" column): \`delivery\` (\`retry: 3\`, \`backoffPolicy: exponential\`,

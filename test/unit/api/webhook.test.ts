@@ -52,6 +52,14 @@ describe('admission review (pure)', () => {
     expect(res.status?.message).toMatch(/^CronSource tick is invalid: spec\.schedule: "99 \* \* \* \*" is not a valid cron schedule .*; allowed: /);
   });
 
+  it('lets a metadata-only update through even when the spec would now be refused', () => {
+    const r = parseAdmissionReview(cronReview({ schedule: 'nonsense' }, 'UPDATE'));
+    const withFinalizerRemoved = { ...(r.object as object), metadata: { name: 'tick', namespace: 'default', finalizers: [] } };
+    expect(review({ ...r, oldObject: r.object, object: withFinalizerRemoved }).allowed).toBe(true);
+    const specChanged = { ...(r.object as { spec: object }), spec: { schedule: 'still nonsense', sink: { uri: 'http://x.default.svc' } } };
+    expect(review({ ...r, oldObject: r.object, object: specChanged }).allowed).toBe(false);
+  });
+
   it('never blocks a delete', () => {
     expect(review(parseAdmissionReview(cronReview({ schedule: 'nonsense' }, 'DELETE'))).allowed).toBe(true);
   });
