@@ -16,16 +16,18 @@ export interface CeilingResult {
   eventsPerSecond: number;
   count: number;
   errors: number;
+  /** The client process's CPU time per 1,000 requests: what the bare wire costs, to compare adapters against. */
+  cpuMsPer1000: number;
 }
 
 export async function measureCeiling(ctx: BenchContext, sinkUrl: string, count = ctx.quick ? 20_000 : 60_000): Promise<CeilingResult> {
-  const r = await runJsonWorker<{ count: number; elapsedMs: number; errors: number }>(
+  const r = await runJsonWorker<{ count: number; elapsedMs: number; errors: number; cpuMs: number }>(
     ctx.distDir,
     'http-client',
     [sinkUrl, String(count), String(adapterConcurrency)],
     120_000,
   );
-  return { eventsPerSecond: (r.count * 1000) / r.elapsedMs, count: r.count, errors: r.errors };
+  return { eventsPerSecond: (r.count * 1000) / r.elapsedMs, count: r.count, errors: r.errors, cpuMsPer1000: (r.cpuMs * 1000) / r.count };
 }
 
 export function ceilingRow(bench: string, c: CeilingResult): Row {
@@ -48,7 +50,9 @@ export const httpCeiling: Benchmark = {
       // Three rounds: the spread shows how noisy the shared machine is right now.
       for (let i = 0; i < 3; i++) rounds.push(await measureCeiling(ctx, sink.url));
       const rates = rounds.map((r) => r.eventsPerSecond).sort((a, b) => a - b);
+      const cpu = rounds.map((r) => r.cpuMsPer1000).sort((a, b) => a - b);
       return [
+        { bench: 'ceiling', metric: 'client CPU per 1,000 requests (median)', value: cpu[1], unit: 'ms' },
         {
           bench: 'ceiling',
           metric: `POST rate, ${adapterConcurrency} in flight (median of 3)`,

@@ -13,7 +13,7 @@ import { pace } from './lib/pace.js';
 import { payloadBytes } from './lib/payload.js';
 import { cpuSecondsOf, freePort, spawnAdapter, waitForOk } from './lib/proc.js';
 import { startSink } from './lib/sink.js';
-import type { Row } from './lib/table.js';
+import { type Row, withRatio } from './lib/table.js';
 import type { BenchContext, Benchmark } from './lib/types.js';
 
 /** The entry's one field: its event data `{"pad":"…"}` is then exactly 1 KiB. */
@@ -108,13 +108,14 @@ export const redisStream: Benchmark = {
         halfRate: { offeredPerSecond: (sent.sent * 1000) / sent.elapsedMs, stats: half },
         p99TargetMs: 20,
       });
-      rows.push({
+      rows.push(withRatio({
         bench: 'redis',
         metric: 'adapter CPU per 1,000 events (drain)',
         value: (cpu * 1000 * 1000) / backlog,
         unit: 'ms',
+        reference: { label: 'bare HTTP client', value: ceiling.cpuMsPer1000, unit: 'ms' },
         note: `${backlog} entries of 1 KiB, ${groupReaderDefaults.batchSize} per XREADGROUP`,
-      });
+      }));
       return rows;
     } finally {
       await adapter?.stop();

@@ -46,8 +46,10 @@ export function spawnNode(script: string, args: string[], env: Record<string, st
   };
 }
 
+/** BENCH_ADAPTER_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") is passed to adapter children: for profiling. */
 export function spawnAdapter(distDir: string, role: string, env: Record<string, string>, args: string[] = []): Child {
-  return spawnNode(join(distDir, 'adapter', 'main.js'), [role, ...args], env);
+  const nodeArgs = (process.env.BENCH_ADAPTER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  return spawnNode(join(distDir, 'adapter', 'main.js'), [role, ...args], env, { nodeArgs });
 }
 
 /** Resident set size now and at its peak (VmHWM), in MiB. */

@@ -51,11 +51,14 @@ async function main(): Promise<void> {
   next = count - Math.min(count, concurrency * 4);
   await Promise.all(Array.from({ length: concurrency }, worker));
   next = 0;
+  const cpu0 = process.cpuUsage();
   const started = performance.now();
   await Promise.all(Array.from({ length: concurrency }, worker));
   const elapsedMs = performance.now() - started;
+  const cpu = process.cpuUsage(cpu0);
   await pool.close();
-  process.stdout.write(`${JSON.stringify({ count: warm, elapsedMs, errors })}\n`);
+  const cpuMs = (cpu.user + cpu.system) / 1000;
+  process.stdout.write(`${JSON.stringify({ count: warm, elapsedMs, errors, cpuMs })}\n`);
 }
 
 main().catch((err: unknown) => {

@@ -1,0 +1,179 @@
+/**
+ * Kafka → sink: the kafka adapter (child process) drains a pre-filled 8-partition topic of 1 KiB records into
+ * the sink, ordered (per partition) and unordered; then latency at half of each rate. References in the same
+ * run: the HTTP ceiling, and the raw `eachBatch` consume rate of the same client (kafkajs) with no delivery.
+ */
+import { randomUUID } from 'node:crypto';
+import { Kafka, logLevel } from 'kafkajs';
+import { testEnv } from '../test/support/env.js';
+import { type CeilingResult, measureCeiling } from './http-ceiling.js';
+import { deliveryRows } from './lib/delivery-rows.js';
+import { pace } from './lib/pace.js';
+import { jsonPayload } from './lib/payload.js';
+import { type Child, cpuSecondsOf, freePort, spawnAdapter, waitForOk } from './lib/proc.js';
+import { type BenchSink, startSink } from './lib/sink.js';
+import { type Row, withRatio } from './lib/table.js';
+import type { BenchContext, Benchmark } from './lib/types.js';
+
+const partitions = 8;
+const value = jsonPayload();
+
+async function produce(kafka: Kafka, topic: string, count: number): Promise<void> {
+  const producer = kafka.producer({ allowAutoTopicCreation: false });
+  await producer.connect();
+  try {
+    for (let done = 0; done < count; ) {
+      const n = Math.min(1000, count - done);
+      await producer.send({ topic, acks: 1, messages: Array.from({ length: n }, () => ({ value })) });
+      done += n;
+    }
+  } finally {
+    await producer.disconnect();
+  }
+}
+
+/** The reference: the same client and loop shape (eachBatch, resolve, commit) delivering nothing. */
+async function rawConsume(kafka: Kafka, topic: string, count: number, timeoutMs: number): Promise<number> {
+  const consumer = kafka.consumer({ groupId: `bench-raw-${randomUUID().slice(0, 8)}` });
+  await consumer.connect();
+  await consumer.subscribe({ topics: [topic], fromBeginning: true });
+  let read = 0;
+  let firstAt = 0;
+  let lastAt = 0;
+  const done = new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`raw consume read ${read} of ${count} in ${timeoutMs} ms`)), timeoutMs);
+    void consumer.run({
+      partitionsConsumedConcurrently: 4,
+      eachBatch: async ({ batch, resolveOffset }) => {
+        if (firstAt === 0) firstAt = performance.now();
+        for (const m of batch.messages) resolveOffset(m.offset);
+        read += batch.messages.length;
+        lastAt = performance.now();
+        if (read >= count) {
+          clearTimeout(timer);
+          resolve();
+        }
+      },
+    });
+  });
+  try {
+    await done;
+  } finally {
+    await consumer.disconnect();
+  }
+  return (read * 1000) / (lastAt - firstAt);
+}
+
+interface ModeResult {
+  rate: number | undefined;
+  cpuMsPer1000: number;
+  half: { offeredPerSecond: number; stats: Awaited<ReturnType<BenchSink['stats']>> };
+}
+
+async function runMode(
+  ctx: BenchContext,
+  kafka: Kafka,
+  sink: BenchSink,
+  topic: string,
+  ordering: 'ordered' | 'unordered',
+  backlog: number,
+): Promise<ModeResult> {
+  await sink.reset();
+  const port = await freePort();
+  let adapter: Child | undefined;
+  try {
+    adapter = spawnAdapter(ctx.distDir, 'kafka', {
+      K_SINK: sink.url,
+      NAMESPACE: 'bench',
+      NAME: `kafka-${ordering}`,
+      K_SOURCE_CONFIG: JSON.stringify({
+        bootstrapServers: testEnv.kafkaBrokers(),
+        topics: [topic],
+        consumerGroup: `bench-${ordering}-${randomUUID().slice(0, 8)}`,
+        initialOffset: 'earliest',
+        ordering,
+      }),
+      PORT: String(port),
+      BIND_ADDRESS: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+    });
+    await waitForOk(`http://127.0.0.1:${port}/readyz`, 60_000, adapter);
+    const cpu0 = cpuSecondsOf(adapter.pid);
+    await sink.waitFor(backlog, ctx.quick ? 60_000 : 300_000);
+    const cpuMsPer1000 = ((cpuSecondsOf(adapter.pid) - cpu0) * 1000 * 1000) / backlog;
+    const drained = await sink.stats();
+    const rate = drained.spanMs > 0 ? ((drained.count - 1) * 1000) / drained.spanMs : undefined;
+    ctx.log(`kafka ${ordering}: ${rate?.toFixed(0)} ev/s`);
+
+    await sink.reset();
+    const producer = kafka.producer({ allowAutoTopicCreation: false });
+    await producer.connect();
+    let sent: Awaited<ReturnType<typeof pace>>;
+    try {
+      sent = await pace((rate ?? 1000) / 2, ctx.quick ? 5_000 : 20_000, async (n) => {
+        await producer.send({ topic, acks: 1, messages: Array.from({ length: n }, () => ({ value })) });
+      });
+    } finally {
+      await producer.disconnect();
+    }
+    await sink.waitFor(sent.sent, 60_000);
+    return { rate, cpuMsPer1000, half: { offeredPerSecond: (sent.sent * 1000) / sent.elapsedMs, stats: await sink.stats() } };
+  } finally {
+    await adapter?.stop(15_000);
+  }
+}
+
+export const kafkaBench: Benchmark = {
+  name: 'kafka',
+  title: `Kafka (${partitions} partitions) → sink, ordered and unordered, vs raw kafkajs consume`,
+  async run(ctx) {
+    const backlog = ctx.quick ? 20_000 : 100_000;
+    const kafka = new Kafka({ clientId: 'headwater-bench', brokers: testEnv.kafkaBrokers(), logLevel: logLevel.NOTHING });
+    // A topic per mode: the half-rate records of one mode must not become the other's backlog.
+    const run = randomUUID().slice(0, 8);
+    const topics = { unordered: `bench-kafka-${run}-u`, ordered: `bench-kafka-${run}-o` };
+    const admin = kafka.admin();
+    await admin.connect();
+    const sink = await startSink(ctx.distDir);
+    try {
+      await admin.createTopics({
+        topics: Object.values(topics).map((topic) => ({ topic, numPartitions: partitions, replicationFactor: 1 })),
+        waitForLeaders: true,
+      });
+      ctx.log(`kafka: producing ${backlog} records to each of ${Object.values(topics).join(', ')}`);
+      for (const topic of Object.values(topics)) await produce(kafka, topic, backlog);
+      const raw = await rawConsume(kafka, topics.unordered, backlog, 120_000);
+      ctx.log(`kafka: raw consume ${raw.toFixed(0)} ev/s`);
+      const rows: Row[] = [];
+      for (const ordering of ['unordered', 'ordered'] as const) {
+        const topic = topics[ordering];
+        const ceiling: CeilingResult = await measureCeiling(ctx, sink.url);
+        const r = await runMode(ctx, kafka, sink, topic, ordering, backlog);
+        rows.push(
+          ...deliveryRows({
+            bench: 'kafka',
+            label: ordering,
+            eventsPerSecond: r.rate,
+            ceiling,
+            raw: { label: 'raw consume', eventsPerSecond: raw },
+            ...(ordering === 'unordered' ? { minFractionOfLimit: 0.8 } : {}),
+            halfRate: r.half,
+            p99TargetMs: 20,
+          }),
+          withRatio({
+            bench: 'kafka',
+            metric: `${ordering}: adapter CPU per 1,000 events`,
+            value: r.cpuMsPer1000,
+            unit: 'ms',
+            reference: { label: 'bare HTTP client', value: ceiling.cpuMsPer1000, unit: 'ms' },
+          }),
+        );
+      }
+      return rows;
+    } finally {
+      await sink.close();
+      await admin.deleteTopics({ topics: Object.values(topics) }).catch(() => undefined);
+      await admin.disconnect();
+    }
+  },
+};
