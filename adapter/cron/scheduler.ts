@@ -180,8 +180,19 @@ export class CronScheduler {
     }
     const event = tickEvent(tenant.tick, scheduledMs, lateMs);
     const p = (async () => {
+      let emitter: Emitter;
       try {
-        const emitter = await run.emitter;
+        emitter = await run.emitter;
+      } catch (err) {
+        // The output could not be built (e.g. the bus was unreachable): try again for the next tick.
+        if (!run.stopped) {
+          run.emitter = this.deps.emitterFor(tenant);
+          run.emitter.catch(() => {});
+        }
+        this.deps.logger.error('cron tick not delivered: no connection to the output', { source: tenant.key, id: event.id, err });
+        return;
+      }
+      try {
         const outcome = await emitter.emit(event);
         if (outcome.kind === 'dead-lettered') {
           this.deps.logger.warn('cron tick dead-lettered', { source: tenant.key, id: event.id, reason: outcome.reason });

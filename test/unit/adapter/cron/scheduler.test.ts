@@ -167,3 +167,31 @@ describe('CronScheduler', () => {
     expect([...emitters.values()].flat().every((e) => e.closed)).toBe(true);
   });
 });
+
+describe('CronScheduler output failures', () => {
+  it('rebuilds an output that could not be created, and the next tick goes through', async () => {
+    const clock = new FakeClock(t0 + 500);
+    const lines: string[] = [];
+    const good = new RecordingEmitter();
+    let calls = 0;
+    const scheduler = new CronScheduler({
+      clock,
+      emitterFor: async () => {
+        calls++;
+        if (calls === 1) throw new Error('bus unreachable');
+        return good;
+      },
+      logger: createLogger({}, { write: (l) => lines.push(l) }),
+      metrics: { missed: () => {}, sources: () => {} },
+    });
+    scheduler.upsert(tenant('a', '* * * * * *'));
+    clock.advance(1_000, 100);
+    await new Promise((r) => setImmediate(r));
+    expect(lines.some((l) => l.includes('no connection to the output') && l.includes('bus unreachable'))).toBe(true);
+    clock.advance(1_000, 100);
+    await new Promise((r) => setImmediate(r));
+    expect(calls).toBe(2);
+    expect(good.events.map((e) => e.id)).toEqual(['ns/a/2026-01-01T00:00:02.000Z']);
+    await scheduler.stop();
+  });
+});
