@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type AdapterProcess, startAdapter } from '../../../support/adapter-process.js';
+import { makeLocalCa } from '../../../support/local-ca.js';
 import { startTestSink, type TestSink } from '../../../support/test-sink.js';
 
 const running: AdapterProcess[] = [];
@@ -85,6 +86,22 @@ describe('headwater-adapter cron (standalone)', () => {
     expect(dead?.event?.type).toBe('dev.headwater.cron.tick');
     expect(dead?.headers['ce-headwatererror']).toBe('sink answered HTTP 400');
     expect(dead?.headers['ce-knativeerrordest']).toBe(s.url);
+  });
+
+  it('trusts K_CA_CERTS for an HTTPS sink, and refuses the sink without it', async () => {
+    const ca = makeLocalCa();
+    const s = await startTestSink({ tls: { key: ca.serverKey, cert: ca.serverCert } });
+    sinks.push(s);
+    adapter(['cron', '--sink', s.url, '--schedule', '* * * * * *', '--name', 'tls'], { K_CA_CERTS: ca.caCert });
+    const [r] = await s.waitForRequests(1);
+    expect(r?.event?.source).toBe('/apis/v1/namespaces/default/cronsources/tls');
+
+    const untrusting = adapter(['cron', '--sink', s.url, '--schedule', '* * * * * *', '--name', 'notls'], {
+      K_DELIVERY: '{"retry":0}',
+    });
+    const failed = await untrusting.waitForLog((l) => l.msg === 'cron tick not delivered');
+    expect(JSON.stringify(failed.err)).toMatch(/certificate/i);
+    expect(s.requests.some((q) => q.event?.source?.endsWith('/notls'))).toBe(false);
   });
 
   it('serves every source in a file; adding and removing one leaves the others ticking', async () => {
