@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# The test command (`npm test`, and all that .ci/run does): installs what it needs,
+# checks types and lint, runs the unit tests, brings the local environment up, runs
+# the integration and e2e tests against it, and brings down what it started.
+#
+#   bash hack/test.sh                 everything
+#   HEADWATER_TEST_STEPS="unit" bash hack/test.sh    only some steps
+#     (steps: deps typecheck lint unit env integration)
+#   extra arguments are passed to vitest (e.g. a file filter)
+set -uo pipefail
+# shellcheck source=lib/common.sh
+source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib/common.sh"
+cd "$REPO_ROOT"
+
+steps="${HEADWATER_TEST_STEPS:-deps typecheck lint unit env integration}"
+want() { [[ " $steps " == *" $1 "* ]]; }
+
+declare -a summary=()
+failed=0
+run_step() {
+  local name="$1"; shift
+  local start=$SECONDS rc
+  printf '\n\033[1m==> %s\033[0m\n' "$name"
+  "$@"; rc=$?
+  local took=$((SECONDS - start))
+  if (( rc == 0 )); then summary+=("$(printf 'PASS  %-12s %4ss' "$name" "$took")")
+  else summary+=("$(printf 'FAIL  %-12s %4ss  (exit %s)' "$name" "$took" "$rc")"); failed=1; fi
+  return "$rc"
+}
+
+print_summary() {
+  printf '\n\033[1m==> summary\033[0m\n'
+  local line; for line in "${summary[@]}"; do printf '  %s\n' "$line"; done
+  if (( failed )); then printf '  RESULT: FAILED\n'; else printf '  RESULT: PASSED\n'; fi
+}
+
+check_prereqs() {
+  local ok=1 major
+  command -v node >/dev/null || { log "node is missing (Node 20 or newer)"; ok=0; }
+  major="$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)"
+  (( major >= 20 )) || { log "Node $major is too old (need 20+)"; ok=0; }
+  if want env; then
+    command -v go >/dev/null || { log "go is missing (needed to build kube-apiserver and etcd once)"; ok=0; }
+    command -v java >/dev/null || { log "java is missing (Java 17+, for Kafka)"; ok=0; }
+  fi
+  (( ok ))
+}
+
+# npm ci when node_modules is missing or older than package-lock.json (npm install
+# touches node_modules/.package-lock.json, so an up-to-date tree is newer).
+deps() {
+  if [[ -f node_modules/.package-lock.json && ! package-lock.json -nt node_modules/.package-lock.json ]]; then
+    echo "node_modules is up to date"; return 0
+  fi
+  flock /tmp/headwater-npm.lock npm ci --no-audit --no-fund
+}
+
+# Components this run started; only these are stopped at the end, so a developer's
+# running environment (or servers we reused) survive the test command.
+started_file="$(mktemp -t headwater-started.XXXXXX)"
+env_down() {
+  local comps=()
+  mapfile -t comps < <(sort -u "$started_file")
+  if (( ${#comps[@]} )); then
+    printf '\n==> stopping what this run started: %s\n' "${comps[*]}"
+    bash hack/env.sh down "${comps[@]}" || true
+  fi
+  rm -f "$started_file"
+}
+on_exit() { env_down; }
+trap on_exit EXIT
+trap 'exit 130' INT TERM
+
+env_up() {
+  HEADWATER_STARTED_FILE="$started_file" bash hack/env.sh up || return 1
+  bash hack/env.sh status
+}
+
+integration() {
+  # Connection info for the tests (test/support/env.ts reads these).
+  eval "$(bash hack/env.sh env)" || return 1
+  timeout "${HEADWATER_INTEGRATION_TIMEOUT:-45m}" npx vitest run --project integration "$@"
+}
+
+run_step prereqs check_prereqs || { print_summary; exit 1; }
+if want deps; then run_step deps deps || { print_summary; exit 1; }; fi
+if want typecheck; then run_step typecheck npm run -s typecheck; fi
+if want lint; then run_step lint npm run -s lint; fi
+if want unit; then run_step unit npx vitest run --project unit "$@"; fi
+if want env; then
+  if run_step env env_up; then
+    if want integration; then run_step integration integration "$@"; fi
+  else
+    summary+=("SKIP  integration (environment did not come up)")
+  fi
+fi
+print_summary
+exit "$failed"
