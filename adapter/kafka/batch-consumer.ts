@@ -110,7 +110,11 @@ export async function startBatchConsumer(opts: BatchConsumerOptions): Promise<Ru
             const ok = await deliver({ topic: batch.topic, partition: batch.partition, message }, still);
             if (!ok) return;
             const resolvable = tracker.markDone(index);
-            if (resolvable !== undefined && still()) p.resolveOffset(resolvable);
+            if (resolvable !== undefined && still()) {
+              p.resolveOffset(resolvable);
+              // Commit progress inside a long batch too, not only at its end: a crash then replays seconds, not the batch.
+              await p.commitOffsetsIfNecessary().catch((err: unknown) => log.debug('offset commit deferred', { err }));
+            }
           }),
         ),
       );
@@ -137,6 +141,10 @@ export async function startBatchConsumer(opts: BatchConsumerOptions): Promise<Ru
   await consumer.run({
     eachBatchAutoResolve: false,
     autoCommit: true,
+    // Without these kafkajs commits only when a batch ends; with them commitOffsetsIfNecessary commits the
+    // resolved offsets every second or every 100 records, which bounds what a crash replays.
+    autoCommitInterval: 1000,
+    autoCommitThreshold: 100,
     partitionsConsumedConcurrently: Math.max(1, opts.partitionsConcurrently ?? 4),
     eachBatch,
   });
