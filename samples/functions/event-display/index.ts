@@ -10,13 +10,15 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { CloudEvent } from 'cloudevents';
 import { createLogger } from '../../../lib/log.js';
-import { serveFunction } from '../lib/serve-function.js';
+import { type RequestInfo, serveFunction } from '../lib/serve-function.js';
 
 const logger = createLogger({ component: 'event-display' });
 const keep = Number(process.env.EVENT_DISPLAY_KEEP ?? 100);
 
 export interface DisplayedEvent {
   attributes: Record<string, unknown>;
+  /** The path it was posted to (`/` or e.g. `/dead-letters`). */
+  path: string;
   /** Text data as text; bytes as base64 in `dataBase64`. */
   data?: unknown;
   dataBase64?: string;
@@ -25,18 +27,18 @@ export interface DisplayedEvent {
 
 export const recent: DisplayedEvent[] = [];
 
-function display(event: CloudEvent<unknown>): DisplayedEvent {
+function display(event: CloudEvent<unknown>, path: string): DisplayedEvent {
   // toJSON() drops `data` when the event carries bytes (then only data_base64 is there).
   const { data: _data, data_base64: _b64, ...attributes } = event.toJSON() as Record<string, unknown>;
-  const shown: DisplayedEvent = { attributes, receivedAt: new Date().toISOString() };
+  const shown: DisplayedEvent = { attributes, path, receivedAt: new Date().toISOString() };
   const { data } = event;
   if (data instanceof Uint8Array) shown.dataBase64 = Buffer.from(data).toString('base64');
   else if (data !== undefined) shown.data = data;
   return shown;
 }
 
-const eventDisplay = async (event: CloudEvent<unknown>): Promise<void> => {
-  const shown = display(event);
+const eventDisplay = async (event: CloudEvent<unknown>, request?: RequestInfo): Promise<void> => {
+  const shown = display(event, request?.path ?? '/');
   logger.info('cloudevent', { ...shown });
   recent.push(shown);
   if (recent.length > keep) recent.splice(0, recent.length - keep);
@@ -59,7 +61,8 @@ export async function startEventDisplay(options: { port?: number; host?: string 
   });
 }
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+/** Start it as a program: listen on PORT, stop on SIGTERM/SIGINT. */
+export function mainEventDisplay(): void {
   startEventDisplay().then(
     (served) => {
       logger.info('event-display listening', { url: served.url });
@@ -75,3 +78,5 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(p
     },
   );
 }
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) mainEventDisplay();

@@ -14,7 +14,13 @@ import { CloudEvent, HTTP } from 'cloudevents';
 import express, { type ErrorRequestHandler, type Express } from 'express';
 import { createLogger, type Logger } from '../../../lib/log.js';
 
-export type CloudEventFunction = (event: CloudEvent<unknown>) => unknown;
+/** What the function may want besides the event: where it was posted (e.g. `/dead-letters`) and the headers. */
+export interface RequestInfo {
+  path: string;
+  headers: Readonly<Record<string, string>>;
+}
+
+export type CloudEventFunction = (event: CloudEvent<unknown>, request: RequestInfo) => unknown;
 
 export interface ServeOptions {
   port?: number;
@@ -74,11 +80,13 @@ export function createFunctionApp(fn: CloudEventFunction, options: ServeOptions 
     res.type('text/plain').send('ok\n');
   });
   options.routes?.(app);
-  app.post('/', express.raw({ type: () => true, limit: options.maxBodyBytes ?? defaultMaxBodyBytes }), async (req, res) => {
+  // Any path: senders often post to a sub-path (a dead-letter URI like /dead-letters) of the same function.
+  app.post(/.*/, express.raw({ type: () => true, limit: options.maxBodyBytes ?? defaultMaxBodyBytes }), async (req, res) => {
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    const headers = flatHeaders(req.headers);
     let event: CloudEvent<unknown>;
     try {
-      event = toCloudEvent(flatHeaders(req.headers), body);
+      event = toCloudEvent(headers, body);
     } catch (err) {
       const reason = (err as Error).message;
       logger.warn('rejected a request that is not a valid CloudEvent', { reason });
@@ -86,7 +94,7 @@ export function createFunctionApp(fn: CloudEventFunction, options: ServeOptions 
       return;
     }
     try {
-      const reply = await fn(event);
+      const reply = await fn(event, { path: req.path, headers });
       if (reply instanceof CloudEvent) {
         const message = HTTP.binary(reply);
         res.status(200).set(message.headers as Record<string, string>);

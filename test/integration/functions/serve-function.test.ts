@@ -47,8 +47,23 @@ describe('event-display', () => {
     expect(await deliverToSink(bytes, target(s.url), { http: pool, logger })).toEqual({ kind: 'delivered', attempts: 1 });
     const shown = (await (await fetch(new URL('/events', s.url))).json()) as DisplayedEvent[];
     expect(shown.map((e) => e.attributes.id)).toEqual(['a', 'b']);
+    expect(shown.map((e) => e.path)).toEqual(['/', '/']);
     expect(shown[0]?.data).toEqual({ n: 1 });
     expect(shown[1]?.dataBase64).toBe(Buffer.from([0xff, 0x00]).toString('base64'));
+  });
+
+  it('takes events on any path and shows it (a dead-letter URI like /dead-letters)', async () => {
+    const s = await startEventDisplay({ port: 0, host: '127.0.0.1' });
+    served.push(s);
+    const dead = new CloudEvent<unknown>({ id: 'd', source: '/s', type: 't', headwatererror: 'sink answered HTTP 400' });
+    expect(await deliverToSink(dead, target(new URL('/dead-letters', s.url).toString()), { http: pool, logger })).toEqual({
+      kind: 'delivered',
+      attempts: 1,
+    });
+    const shown = (await (await fetch(new URL('/events', s.url))).json()) as DisplayedEvent[];
+    expect(shown).toHaveLength(1);
+    expect(shown[0]?.path).toBe('/dead-letters');
+    expect(shown[0]?.attributes.headwatererror).toBe('sink answered HTTP 400');
   });
 
   it('is a plain default-export function', async () => {
