@@ -123,6 +123,8 @@ export async function startWebhook(opts: StartWebhookOptions): Promise<RunningWe
       throw new WebhookStartError('RegisterFailed', `cannot register the ValidatingWebhookConfiguration ${configuration.metadata.name}: ${(err as Error).message}`, { name: configuration.metadata.name }, { cause: err });
     }
     log.info('webhook registered', { name: configuration.metadata.name, target });
+  } else {
+    log.warn('webhook serving without registering itself: set WEBHOOK_URL (outside a cluster) or run in a pod', { port });
   }
 
   return {
