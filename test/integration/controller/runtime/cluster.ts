@@ -1,13 +1,14 @@
 /** Shared helpers for the controller-runtime integration tests: the real local apiserver from hack/env.sh. */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import type { KubeClient } from '../../../../lib/kube/client.js';
 import { NotFoundError } from '../../../../lib/kube/errors.js';
 import type { ResourceType } from '../../../../lib/kube/resource.js';
 import { createLogger } from '../../../../lib/log.js';
+import { loadKubeConfig } from '../../../support/env.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -16,22 +17,9 @@ export const quietLog = createLogger({ test: 'controller-runtime' }, { level: (p
 
 export const configMaps: ResourceType = { group: '', version: 'v1', kind: 'ConfigMap', plural: 'configmaps', namespaced: true };
 
-function envFromScript(): Record<string, string> {
-  const out = execFileSync('bash', ['hack/env.sh', 'env'], { cwd: repoRoot, encoding: 'utf8' });
-  const vars: Record<string, string> = {};
-  for (const line of out.split('\n')) {
-    const m = /^export ([A-Z_]+)=(.*)$/.exec(line.trim());
-    if (m?.[1] && m[2] !== undefined) vars[m[1]] = m[2].replace(/^['"]|['"]$/g, '');
-  }
-  return vars;
-}
-
+/** The local apiserver from hack/env.sh, through test/support/env.ts. */
 export function loadTestKubeConfig(): KubeConfig {
-  const path = process.env.KUBECONFIG ?? envFromScript().KUBECONFIG;
-  if (!path) throw new Error('no KUBECONFIG: run `bash hack/env.sh up kube` first');
-  const kc = new KubeConfig();
-  kc.loadFromFile(path);
-  return kc;
+  return loadKubeConfig();
 }
 
 export function stateDir(): string {
