@@ -15,6 +15,8 @@ export interface KubeletOptions {
   kube: KubeEdge;
   pool: IpPool;
   workerDeps: PodWorkerDeps;
+  /** Bind only Pods of these namespaces (a test's runner on a shared cluster); all when undefined. */
+  bindNamespaces?: readonly string[];
   log: Logger;
 }
 
@@ -79,6 +81,7 @@ export class Kubelet {
   private maybeBind(pod: V1Pod): void {
     const key = this.podKey(pod);
     if (this.binding.has(key)) return;
+    if (this.o.bindNamespaces && !this.o.bindNamespaces.includes(pod.metadata?.namespace ?? '')) return;
     const reason = unschedulableReason(pod, this.o.identity);
     if (reason) return;
     this.binding.add(key);

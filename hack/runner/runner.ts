@@ -39,6 +39,8 @@ export interface RunnerConfig {
   backoff: CrashBackoff;
   heartbeatMs: number;
   relistMs: number;
+  /** Bind only Pods of these namespaces (a test's runner on a shared cluster); all when undefined. */
+  bindNamespaces?: readonly string[];
   /** Remove the Node on exit (test runners do, so the pod GC collects their Pods). */
   deleteNodeOnExit: boolean;
   log?: Logger;
@@ -109,6 +111,7 @@ export async function startRunner(config: RunnerConfig): Promise<RunningRunner> 
     identity,
     kube,
     pool: new IpPool(config.podCIDR),
+    ...(config.bindNamespaces ? { bindNamespaces: config.bindNamespaces } : {}),
     log,
     workerDeps: {
       kube,

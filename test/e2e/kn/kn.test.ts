@@ -1,0 +1,213 @@
+/**
+ * The real `kn` CLI (v0.42.0, built by hack/kn.sh) against the local apiserver: every Headwater source
+ * kind is discovered by `kn source list-types`, and `kn source list` shows each source with its TYPE,
+ * SINK and READY. The statuses are the real thing: the controller (startManager + allReconcilers) runs
+ * in-process and the local node runner runs the adapter Deployments it creates as processes, so READY
+ * follows from adapters that actually came up.
+ */
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { KubeConfig, CustomObjectsApi, AppsV1Api, CoreV1Api } from '@kubernetes/client-node';
+import { parse } from 'yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { allReconcilers } from '../../../controller/reconciler/index.js';
+import { type Manager, startManager } from '../../../controller/runtime/manager.js';
+import { defaultImageTable } from '../../../hack/runner/image-table.js';
+import { defaultRunnerConfig, type RunningRunner, startRunner } from '../../../hack/runner/runner.js';
+import { createLogger } from '../../../lib/log.js';
+import { testEnv } from '../../support/env.js';
+
+const suffix = randomBytes(3).toString('hex');
+const ns = `kn-e2e-${suffix}`;
+const sysNs = `kn-e2e-sys-${suffix}`;
+const group = 'sources.headwater.dev';
+const version = 'v1alpha1';
+
+const kc = new KubeConfig();
+let core: CoreV1Api;
+let apps: AppsV1Api;
+let custom: CustomObjectsApi;
+let manager: Manager | undefined;
+let runner: RunningRunner | undefined;
+let kn = '';
+
+interface Condition {
+  type: string;
+  status: string;
+}
+interface SourceObject {
+  kind: string;
+  metadata: { name: string };
+  status?: { conditions?: Condition[] };
+}
+
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 150_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const v = await probe();
+      if (v !== undefined) return v;
+    } catch (err) {
+      last = err;
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+}
+
+function knRun(...args: string[]): string {
+  return execFileSync(kn, [...args, '--kubeconfig', testEnv.kubeconfig()], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root' } });
+}
+
+/** A kn table as rows of named columns (kn pads columns with two or more spaces). */
+function table(text: string): Record<string, string>[] {
+  const [header, ...rows] = text.trimEnd().split('\n');
+  const names = (header ?? '').trim().split(/\s{2,}/);
+  return rows.map((row) => {
+    const cells = row.trim().split(/\s{2,}/);
+    return Object.fromEntries(names.map((n, i) => [n, cells[i] ?? '']));
+  });
+}
+
+const sinkRef = { ref: { apiVersion: 'v1', kind: 'Service', name: 'sink' } };
+const sources = [
+  { kind: 'CronSource', plural: 'cronsources', name: 'tick', spec: { schedule: '*/1 * * * *', data: '{"hello":"kn"}', sink: sinkRef } },
+  { kind: 'RedisStreamSource', plural: 'redisstreamsources', name: 'orders', spec: { address: testEnv.redisUrl(), stream: `kn-e2e-${suffix}`, sink: sinkRef } },
+  { kind: 'KafkaSource', plural: 'kafkasources', name: 'clicks', spec: { bootstrapServers: testEnv.kafkaBrokers(), topics: [`kn-e2e-${suffix}`], sink: sinkRef } },
+  {
+    kind: 'SinkBinding',
+    plural: 'sinkbindings',
+    name: 'bind',
+    spec: { subject: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'app' }, sink: sinkRef },
+  },
+];
+
+function testingDeployment(name: string) {
+  return {
+    metadata: { name, namespace: ns },
+    spec: {
+      replicas: 1,
+      selector: { matchLabels: { app: name } },
+      template: {
+        metadata: { labels: { app: name } },
+        spec: {
+          terminationGracePeriodSeconds: 5,
+          containers: [
+            {
+              name: 'main',
+              image: 'headwater/testing:1',
+              ports: [{ name: 'http', containerPort: 8080 }],
+              readinessProbe: { httpGet: { path: '/readyz', port: 'http' }, periodSeconds: 1 },
+            },
+          ],
+        },
+      },
+    },
+  };
+}
+
+beforeAll(async () => {
+  kn = execFileSync('bash', [join(testEnv.repoRoot, 'hack/kn.sh')], { encoding: 'utf8' }).trim();
+  kc.loadFromFile(testEnv.kubeconfig());
+  core = kc.makeApiClient(CoreV1Api);
+  apps = kc.makeApiClient(AppsV1Api);
+  custom = kc.makeApiClient(CustomObjectsApi);
+
+  // The CRDs as generated into crds/, applied with the real kubectl.
+  const kubectl = join(testEnv.kubeBin(), 'kubectl');
+  const crdDir = join(testEnv.repoRoot, 'crds');
+  execFileSync(kubectl, ['--kubeconfig', testEnv.kubeconfig(), 'apply', '--server-side', '--force-conflicts', '-k', crdDir], { encoding: 'utf8' });
+  const crdNames = readdirSync(crdDir)
+    .filter((f) => f.endsWith('.yaml'))
+    .map((f) => (parse(readFileSync(join(crdDir, f), 'utf8')) as { metadata: { name: string } }).metadata.name);
+  execFileSync(kubectl, ['--kubeconfig', testEnv.kubeconfig(), 'wait', '--for=condition=Established', '--timeout=60s', ...crdNames.map((n) => `crd/${n}`)]);
+
+  for (const n of [ns, sysNs]) await core.createNamespace({ body: { metadata: { name: n } } });
+  await core.createNamespacedServiceAccount({ namespace: sysNs, body: { metadata: { name: 'headwater-cron-adapter' } } });
+
+  const base = defaultRunnerConfig({ kubeconfig: testEnv.kubeconfig(), nodeName: `kn-e2e-${suffix}` });
+  runner = await startRunner({
+    ...base,
+    podCIDR: '127.220.0.0/16',
+    serviceCIDR: '127.221.0.0/16',
+    fromSource: true,
+    bindNamespaces: [ns, sysNs],
+    images: [...defaultImageTable('headwater/headwater:*'), { kind: 'program', image: 'headwater/testing:*', file: 'test/fixtures/runner/test-server.ts' }],
+    stateDir: join(testEnv.repoRoot, '.headwater', 'test-runner', `kn-e2e-${suffix}`),
+    backoff: { baseMs: 1000, maxMs: 5000, resetAfterMs: 600_000 },
+    heartbeatMs: 2000,
+    deleteNodeOnExit: true,
+    log: createLogger({ component: 'runner' }, { level: 'warn' }),
+  });
+  manager = await startManager({
+    kubeConfig: kc,
+    reconcilers: allReconcilers(),
+    config: { adapterImage: 'headwater/headwater:e2e', systemNamespace: sysNs },
+    log: createLogger({ component: 'controller' }, { level: 'error' }),
+    leaderElection: false,
+    resyncMs: 3000,
+    workers: 2,
+  });
+  await manager.waitForSync();
+
+  for (const d of ['sink', 'app']) await apps.createNamespacedDeployment({ namespace: ns, body: testingDeployment(d) });
+  await core.createNamespacedService({
+    namespace: ns,
+    body: { metadata: { name: 'sink' }, spec: { selector: { app: 'sink' }, ports: [{ name: 'http', port: 80, targetPort: 'http' }] } },
+  });
+  for (const s of sources) {
+    await custom.createNamespacedCustomObject({
+      group,
+      version,
+      namespace: ns,
+      plural: s.plural,
+      body: { apiVersion: `${group}/${version}`, kind: s.kind, metadata: { name: s.name, namespace: ns }, spec: s.spec },
+    });
+  }
+});
+
+afterAll(async () => {
+  for (const n of [ns, sysNs]) await core?.deleteNamespace({ name: n }).catch(() => undefined);
+  // Let the controller release finalizers and the runner stop the adapters while the namespaces go.
+  await waitFor('namespaces gone', async () => {
+    const left = (await core.listNamespace()).items.filter((n) => n.metadata?.name === ns || n.metadata?.name === sysNs);
+    return left.length === 0 ? true : undefined;
+  }, 60_000).catch(() => undefined);
+  await manager?.stop();
+  await runner?.stop();
+});
+
+async function readySource(s: (typeof sources)[number]): Promise<SourceObject | undefined> {
+  const obj = (await custom.getNamespacedCustomObject({ group, version, namespace: ns, plural: s.plural, name: s.name })) as SourceObject;
+  return obj.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True' ? obj : undefined;
+}
+
+describe('kn against Headwater', () => {
+  it('lists every Headwater source type', () => {
+    const rows = table(knRun('source', 'list-types'));
+    const kinds = rows.map((r) => r.TYPE);
+    for (const s of sources) expect(kinds, `list-types shows ${s.kind}`).toContain(s.kind);
+    for (const s of sources) {
+      const row = rows.find((r) => r.TYPE === s.kind)!;
+      expect(row.NAME).toBe(`${s.plural}.${group}`);
+    }
+  });
+
+  it('lists every source with its TYPE, SINK and READY once the controller and the adapters made it Ready', async () => {
+    for (const s of sources) await waitFor(`${s.kind} ${s.name} Ready`, () => readySource(s));
+    const rows = table(knRun('source', 'list', '-n', ns));
+    for (const s of sources) {
+      const row = rows.find((r) => r.NAME === s.name);
+      expect(row, `kn source list shows ${s.name}`).toBeDefined();
+      expect(row).toMatchObject({ TYPE: s.kind, RESOURCE: `${s.plural}.${group}`, READY: 'True' });
+      expect(row?.SINK).toMatch(/sink$/);
+    }
+    // The same through kn's machine-readable output: the sink is the Service the spec names.
+    const json = JSON.parse(knRun('source', 'list', '-n', ns, '-o', 'json')) as { items: { kind: string; metadata: { name: string }; spec: { sink?: { ref?: { name: string } } } }[] };
+    expect(json.items.map((i) => i.kind).sort()).toEqual(sources.map((s) => s.kind).sort());
+    for (const item of json.items) expect(item.spec.sink?.ref?.name).toBe('sink');
+  });
+});
