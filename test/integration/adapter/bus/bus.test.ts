@@ -140,3 +140,58 @@ describe.each(['nats', 'redis', 'kafka'] as const)('%s bus', (backend) => {
     expect([...b].sort()).toEqual(sent.map((e) => e.id).sort());
   });
 });
+
+describe.each(['nats', 'redis', 'kafka'] as const)('%s bus: foreign messages', (backend) => {
+  it('a message that is not a CloudEvent is reported, acknowledged, and does not block the next one', async () => {
+    const bus = await createBus(configFor(backend), { logger });
+    const topic = `t-${randomUUID().slice(0, 8)}`;
+    const garbage = Buffer.from([0xff, 0xfe, 0x00, 0x7b]);
+    // Write garbage with the backend's own client, where the bus would put an event.
+    if (backend === 'redis') {
+      const { Redis } = await import('ioredis');
+      const r = new Redis(testEnv.redisUrl());
+      await r.call('XADD', [`headwater.${topic}`, '*', 'ce', garbage]);
+      await r.call('XADD', [`headwater.${topic}`, '*', 'other', 'field']);
+      r.disconnect();
+    } else if (backend === 'nats') {
+      const { connect } = await import('@nats-io/transport-node');
+      const { jetstream } = await import('@nats-io/jetstream');
+      // Make sure the stream exists (createBus did) and publish raw bytes on the topic's subject.
+      const nc = await connect({ servers: testEnv.natsUrl() });
+      await jetstream(nc).publish(`headwater-test.${topic}`, garbage);
+      await nc.close();
+    } else {
+      const { Kafka, logLevel } = await import('kafkajs');
+      const k = new Kafka({ clientId: 'garbage', brokers: testEnv.kafkaBrokers(), logLevel: logLevel.NOTHING });
+      const admin = k.admin();
+      await admin.connect();
+      await admin.createTopics({ topics: [{ topic: `headwater.${topic}` }], waitForLeaders: true });
+      await admin.disconnect();
+      const p = k.producer();
+      await p.connect();
+      await p.send({ topic: `headwater.${topic}`, acks: -1, messages: [{ value: garbage }] });
+      await p.disconnect();
+    }
+    const good = new CloudEvent<unknown>({ id: `${topic}-good`, source: '/test', type: 'bus.test', data: { ok: true } });
+    await bus.publish(topic, good);
+
+    const reasons: string[] = [];
+    const got: string[] = [];
+    const wait = until(() => got.length === 1, 60_000);
+    const sub = await bus.consume(
+      topic,
+      'foreign',
+      async (e) => {
+        got.push(e.id);
+        wait.tick();
+      },
+      { onUndecodable: (_raw, reason) => void reasons.push(reason) },
+    );
+    await wait.reached;
+    await sub.close();
+    await bus.close();
+    expect(got).toEqual([`${topic}-good`]);
+    expect(reasons.length).toBe(backend === 'redis' ? 2 : 1);
+    expect(reasons[0]).toMatch(/invalid JSON/);
+  });
+});
