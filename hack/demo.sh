@@ -15,6 +15,8 @@ cd "$REPO_ROOT"
 say() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
 
 demo_env() {
+  say "dependencies"
+  ensure_node_modules
   say "local environment (hack/env.sh up)"
   bash hack/env.sh up
   eval "$(bash hack/env.sh env)"

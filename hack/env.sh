@@ -22,6 +22,9 @@ for f in "$HACK_DIR"/components/*.sh; do
 done
 
 ALL=(redis nats kafka etcd kube-apiserver kube-controller-manager)
+# HEADWATER_KUBECONFIG=<file> points everything (tests, demo, `env`) at an existing
+# cluster instead: the local etcd/apiserver/controller-manager are then left out.
+EXTERNAL_KUBE="${HEADWATER_KUBECONFIG:-}"
 
 fn() { printf '%s_%s' "${1//-/_}" "$2"; }
 has_fn() { declare -F "$(fn "$1" "$2")" >/dev/null; }
@@ -29,8 +32,13 @@ call() { local c="$1" f="$2"; shift 2; "$(fn "$c" "$f")" "$@"; }
 
 expand() {
   local out=() c
-  (( $# )) || set -- "${ALL[@]}"
+  if (( $# == 0 )); then
+    if [[ -n "$EXTERNAL_KUBE" ]]; then set -- redis nats kafka; else set -- "${ALL[@]}"; fi
+  fi
   for c in "$@"; do
+    if [[ -n "$EXTERNAL_KUBE" && "$c" == kube* || -n "$EXTERNAL_KUBE" && "$c" == etcd ]]; then
+      die "HEADWATER_KUBECONFIG is set ($EXTERNAL_KUBE): not managing a local $c"
+    fi
     case "$c" in
       kube) out+=(etcd kube-apiserver kube-controller-manager) ;;
       redis|nats|kafka|etcd|kube-apiserver|kube-controller-manager) out+=("$c") ;;

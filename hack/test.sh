@@ -46,15 +46,6 @@ check_prereqs() {
   (( ok ))
 }
 
-# npm ci when node_modules is missing or older than package-lock.json (npm install
-# touches node_modules/.package-lock.json, so an up-to-date tree is newer).
-deps() {
-  if [[ -f node_modules/.package-lock.json && ! package-lock.json -nt node_modules/.package-lock.json ]]; then
-    echo "node_modules is up to date"; return 0
-  fi
-  flock /tmp/headwater-npm.lock npm ci --no-audit --no-fund
-}
-
 # Components this run started; only these are stopped at the end, so a developer's
 # running environment (or servers we reused) survive the test command.
 started_file="$(mktemp -t headwater-started.XXXXXX)"
@@ -83,7 +74,7 @@ integration() {
 }
 
 run_step prereqs check_prereqs || { print_summary; exit 1; }
-if want deps; then run_step deps deps || { print_summary; exit 1; }; fi
+if want deps; then run_step deps ensure_node_modules || { print_summary; exit 1; }; fi
 if want typecheck; then run_step typecheck npm run -s typecheck; fi
 if want lint; then run_step lint npm run -s lint; fi
 if want unit; then run_step unit npx vitest run --project unit "$@"; fi

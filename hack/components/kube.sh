@@ -15,7 +15,8 @@ SERVICE_CIDR="10.0.0.0/24"
 
 kube_bin_dir() { printf '%s' "$KUBE_BIN"; }
 kube_pki() { printf '%s/pki' "$HEADWATER_STATE"; }
-kube_kubeconfig_path() { printf '%s/kubeconfig' "$HEADWATER_STATE"; }
+# The kubeconfig tests and the demo use: an existing cluster's when HEADWATER_KUBECONFIG is set.
+kube_kubeconfig_path() { printf '%s' "${HEADWATER_KUBECONFIG:-$HEADWATER_STATE/kubeconfig}"; }
 
 saved_port() { local f; f="$(state_dir "$1")/port"; if [[ -f "$f" ]]; then cat "$f"; else printf '%s' "$2"; fi; }
 # Port for a component about to start: the same one on restart, else the first free one.
@@ -131,7 +132,7 @@ kube_apiserver_prepare() {
   etcd_healthy || die "kube-apiserver needs etcd: run hack/env.sh up etcd"
   kube_certs
   choose_port kube-apiserver "$APISERVER_DEFAULT_PORT"
-  kube_write_kubeconfig "$(kube_kubeconfig_path)" admin "$(kube_apiserver_port)"
+  kube_write_kubeconfig "$HEADWATER_STATE/kubeconfig" admin "$(kube_apiserver_port)"
 }
 kube_apiserver_healthy() {
   local pki; pki="$(kube_pki)"

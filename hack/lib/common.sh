@@ -104,3 +104,14 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "$@" >> "$aptlog" 2>&1 \
     || { tail -n 20 "$aptlog" >&2; die "apt-get install $* failed"; }
 }
+
+# npm ci when node_modules is missing or older than package-lock.json (npm install
+# touches node_modules/.package-lock.json, so an up-to-date tree is newer). The lock
+# keeps two checkouts' or engineers' installs from interleaving.
+ensure_node_modules() {
+  if [[ -f "$REPO_ROOT/node_modules/.package-lock.json" && ! "$REPO_ROOT/package-lock.json" -nt "$REPO_ROOT/node_modules/.package-lock.json" ]]; then
+    log "node_modules is up to date"; return 0
+  fi
+  log "npm ci"
+  (cd "$REPO_ROOT" && flock /tmp/headwater-npm.lock npm ci --no-audit --no-fund)
+}
