@@ -4,11 +4,8 @@
  * - `--file sources.json|yaml`: the sources in a file, re-read when it changes;
  * - `--schedule "…" [--sink URL]`, or K_SOURCE_CONFIG with NAMESPACE/NAME: one source (sink from --sink or K_SINK).
  */
-import { loadKubeConfig } from '../../lib/kube/kubeconfig.js';
-import { KubeClient } from '../../lib/kube/client.js';
 import type { AdapterConfig } from '../runtime/config.js';
 import type { RoleContext, RoleHandle } from '../runtime/role.js';
-import { watchCronSources } from './cluster-source.js';
 import { readSourcesFile, watchSourcesFile } from './file-source.js';
 import { type CronMode, parseCronFlags } from './flags.js';
 import { createCronMetrics } from './metrics.js';
@@ -81,6 +78,13 @@ export async function run(cfg: AdapterConfig, ctx: RoleContext): Promise<RoleHan
     );
     ctx.setReady(true);
   } else {
+    // Loaded only in cluster mode: @kubernetes/client-node costs ~70 MB RSS and ~0.8 s of start-up, which the
+    // file and single-source modes never need (bench/README.md, footprint).
+    const [{ loadKubeConfig }, { KubeClient }, { watchCronSources }] = await Promise.all([
+      import('../../lib/kube/kubeconfig.js'),
+      import('../../lib/kube/client.js'),
+      import('./cluster-source.js'),
+    ]);
     const client = new KubeClient(loadKubeConfig());
     const watch = watchCronSources({ client, scheduler, cfg, logger: ctx.logger, signal: ctx.signal });
     cleanups.push(() => watch.stop());
