@@ -8,15 +8,20 @@ KAFKA_HOME="$HEADWATER_CACHE/kafka-${KAFKA_VERSION}"
 kafka_install() {
   [[ -f "$KAFKA_HOME/.complete" ]] && return 0
   command -v java >/dev/null || die "java (17+) is required for Kafka"
+  # Checkouts of one machine share the cache: one download at a time.
+  mkdir -p "$HEADWATER_CACHE"
+  exec 8> "$HEADWATER_CACHE/.kafka.lock"; flock 8
+  if [[ -f "$KAFKA_HOME/.complete" ]]; then exec 8>&-; return 0; fi
   command -v mvn >/dev/null || apt_install maven
   log "kafka: fetching Kafka ${KAFKA_VERSION} jars into $KAFKA_HOME/libs"
   local start=$SECONDS
   rm -rf "$KAFKA_HOME/libs"
   mkdir -p "$KAFKA_HOME"
-  mvn -q -B -f "$HACK_DIR/kafka/pom.xml" dependency:copy-dependencies \
+  mvn -q -B -Dstyle.color=never -f "$HACK_DIR/kafka/pom.xml" dependency:copy-dependencies \
     -Dkafka.version="$KAFKA_VERSION" -DincludeScope=runtime -DoutputDirectory="$KAFKA_HOME/libs" >&2
   [[ -f "$KAFKA_HOME/libs/kafka_2.13-${KAFKA_VERSION}.jar" ]] || die "kafka: jars missing after download"
   touch "$KAFKA_HOME/.complete"
+  exec 8>&-
   log "kafka: jars fetched in $((SECONDS - start))s"
 }
 

@@ -65,6 +65,12 @@ build_kube() {
   ln -sfn "$cache/etcd-${ETCD_VERSION}/etcd" "$out/etcd"
 }
 
+# Checkouts of one machine share the cache: one build at a time, the others wait
+# and then find the binaries built.
+mkdir -p "$cache"
+exec 8> "$cache/.build.lock"
+if ! flock -n 8; then log "another build into $cache is running; waiting for it"; flock 8; fi
+
 targets=("$@"); (( ${#targets[@]} )) || targets=(etcd kube)
 for t in "${targets[@]}"; do
   case "$t" in

@@ -45,7 +45,7 @@ spawn() {
   printf '%s' "$fingerprint" > "$d/cmd"
   printf '\n==== %s start %s\n' "$c" "$(date -Is)" >> "$d/log"
   # 9>&-: a server must not inherit the `up` lock (fd 9), or it holds the lock for its whole life.
-  setsid "$@" >> "$d/log" 2>&1 < /dev/null 9>&- &
+  setsid "$@" >> "$d/log" 2>&1 < /dev/null 8>&- 9>&- &
   printf '%s' "$!" > "$d/pid"
   rm -f "$d/reused"
 }
