@@ -110,7 +110,13 @@ describe('Trigger', () => {
     const config = JSON.parse(envValue(dep, 'K_TRIGGER_CONFIG') ?? '{}');
     expect(config.inputs).toEqual({ orders: { topic: `${h.ns}-onbus` } });
     expect(config.subscribers).toEqual([
-      { condition: 'orders', sinkUri: `http://fn.${h.ns}.svc.cluster.local`, deadLetterSinkUri: `http://dlq.${h.ns}.svc.cluster.local` },
+      {
+        condition: 'orders',
+        sinkUri: `http://fn.${h.ns}.svc.cluster.local`,
+        deadLetterSinkUri: `http://dlq.${h.ns}.svc.cluster.local`,
+        // the CRD defaults an absent delivery, and the dispatcher gets it as stored
+        delivery: { retry: 3, backoffPolicy: 'exponential', backoffDelay: 'PT0.2S', timeout: 'PT30S' },
+      },
     ]);
     expect(config.bus).toMatchObject({ backend: 'nats' });
   });
