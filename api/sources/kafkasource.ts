@@ -81,7 +81,7 @@ export const KafkaSourceSpecSchema = Type.Object(
         maxLength: 255,
         pattern: KAFKA_TOPIC,
         description:
-          'Kafka consumer group. When unset the controller sets one that stays the same for the life of the source (derived from its UID), so offsets survive restarts.',
+          'Kafka consumer group. When unset the controller uses `knative-kafka-source-<metadata.uid>` (as Knative does): stable for the life of the source, so committed offsets survive restarts and updates.',
       }),
     ),
     initialOffset: Type.Optional(

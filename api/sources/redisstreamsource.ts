@@ -33,7 +33,7 @@ export const RedisStreamSourceSpecSchema = Type.Object(
         minLength: 1,
         maxLength: 255,
         description:
-          'Consumer group. When unset the controller sets one that stays the same for the life of the source, so pending entries survive restarts.',
+          'Consumer group. When unset the controller uses `headwater-<metadata.uid>`: stable for the life of the source, so pending entries survive restarts and updates.',
       }),
     ),
     consumers: Type.Optional(

@@ -147,9 +147,9 @@ Headwater objects are refused; deletes and status updates are never sent to it.
   \`backoffDelay: PT0.2S\`, \`timeout: PT30S\` — the same values the \`K_DELIVERY\` contract shows) on every
   source and every Trigger subscriber; KafkaSource \`initialOffset: latest\`, \`ordering: ordered\`,
   \`consumers: 1\`; RedisStreamSource \`consumers: 1\`; \`net.sasl.type: PLAIN\`; \`enable: false\` on SASL/TLS.
-- Set by the controller when empty: KafkaSource \`consumerGroup\` and RedisStreamSource \`group\`, a name that
-  stays the same for the life of the source (derived from its UID) so committed offsets and pending entries
-  survive restarts and updates.
+- Set by the controller when empty: KafkaSource \`consumerGroup\` (\`knative-kafka-source-<metadata.uid>\`) and
+  RedisStreamSource \`group\` (\`headwater-<metadata.uid>\`): stable for the life of the source, so committed
+  offsets and pending entries survive restarts and updates.
 - Left unset on purpose: CronSource \`contentType\` (no \`datacontenttype\` is sent, as with Knative's
   PingSource) and \`timezone\` (the schedule is read in UTC).
 - Secrets of a ClusterEventBus are read from the controller's namespace (\`headwater-system\`).
