@@ -101,6 +101,49 @@ describe('redisstream adapter', () => {
     }
   });
 
+  it('without a dead-letter sink, a too-large entry is rejected with a reason and acknowledged; the next one flows', async () => {
+    const s = `rs-nodls-${randomUUID().slice(0, 8)}`;
+    const lines: string[] = [];
+    const plain = await startTestSink();
+    const adapter = await runAdapter(
+      'redisstream',
+      [],
+      {
+        K_SINK: plain.url,
+        NAMESPACE: 'ns1',
+        NAME: 'nodls',
+        K_SOURCE_CONFIG: JSON.stringify({ address: testEnv.redisUrl(), stream: s }),
+        PORT: '0',
+        BIND_ADDRESS: '127.0.0.1',
+        LOG_LEVEL: 'warn',
+      },
+      { handleSignals: false, runRole: run, logWrite: (l) => void lines.push(l) },
+    );
+    try {
+      await waitReady(adapter);
+      const big = (await redis.xadd(s, '*', 'huge', 'y'.repeat(5 * 1024 * 1024))) as string;
+      const small = (await redis.xadd(s, '*', 'n', '1')) as string;
+      const got = await plain.waitForRequests(1, 30_000);
+      expect(got[0]?.headers['ce-id']).toBe(small);
+      for (let i = 0; i < 100 && !lines.some((l) => l.includes('entry rejected')); i++) await new Promise((r) => setTimeout(r, 100));
+      const rejected = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.msg?.toString().startsWith('entry rejected'));
+      expect(rejected?.id).toBe(big);
+      expect(String(rejected?.reason)).toMatch(/over the limit of 4194304 bytes/);
+      // The XACK follows the log line: poll until the group has nothing pending (it must get there).
+      let pendingCount: unknown = -1;
+      for (let i = 0; i < 100 && pendingCount !== 0; i++) {
+        pendingCount = ((await redis.call('XPENDING', [s, 'headwater-redisstreamsource-ns1-nodls'])) as unknown[])[0];
+        if (pendingCount !== 0) await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(pendingCount).toBe(0);
+      expect(plain.requests.some((r) => r.headers['ce-id'] === big)).toBe(false);
+    } finally {
+      adapter.shutdown.trigger('test done');
+      expect(await adapter.finished).toBe(0);
+      await plain.close();
+    }
+  });
+
   it("reclaims a dead consumer's stale pending entries (XAUTOCLAIM)", async () => {
     const s = `rs-claim-${randomUUID().slice(0, 8)}`;
     const group = 'g';
