@@ -7,44 +7,22 @@ import { loadKubeConfig } from '../lib/kube/kubeconfig.js';
 import { createLogger } from '../lib/log.js';
 import { loadControllerConfig } from './runtime/config.js';
 import { startManager } from './runtime/manager.js';
-import type { Reconciler } from './runtime/types.js';
+import { allReconcilers } from './reconciler/index.js';
+import { type RunningWebhook, startWebhook } from './webhook/index.js';
 
 const log = createLogger({ component: 'controller' });
 
-class StartupError extends HeadwaterError {}
-
-// Loaded by a computed specifier so this file type-checks while the reconcilers and the webhook are
-// written in parallel; the shape is checked at run time instead.
-async function loadReconcilers(): Promise<Reconciler[]> {
-  const specifier = './reconciler/index.js';
-  const mod = (await import(specifier)) as { allReconcilers?: unknown };
-  if (typeof mod.allReconcilers !== 'function') {
-    throw new StartupError('NoReconcilers', `${specifier} does not export allReconcilers(): Reconciler[]`, { module: specifier });
-  }
-  return (mod.allReconcilers as () => Reconciler[])();
-}
-
-interface Closable {
-  close?(): unknown;
-  stop?(): unknown;
-}
-
-async function maybeStartWebhook(port: number | undefined): Promise<Closable | undefined> {
+async function maybeStartWebhook(port: number | undefined): Promise<RunningWebhook | undefined> {
   if (port === undefined) return undefined;
-  const specifier = './webhook/index.js';
-  const mod = (await import(specifier)) as { startWebhook?: unknown };
-  if (typeof mod.startWebhook !== 'function') {
-    throw new StartupError('NoWebhook', `WEBHOOK_PORT is set but ${specifier} does not export startWebhook`, { module: specifier });
-  }
-  const started = (await (mod.startWebhook as (o: { port: number; log: typeof log }) => unknown)({ port, log })) as Closable | undefined;
-  log.info('webhook started', { port });
-  return started;
+  const webhook = await startWebhook({ port, log: log.child({ component: 'webhook' }) });
+  log.info('webhook started', { port: webhook.port });
+  return webhook;
 }
 
 async function main(): Promise<void> {
   const config = loadControllerConfig();
   const kubeConfig = loadKubeConfig();
-  const reconcilers = await loadReconcilers();
+  const reconcilers = allReconcilers();
   const manager = await startManager({
     kubeConfig,
     reconcilers,
@@ -84,7 +62,7 @@ async function main(): Promise<void> {
       process.exit(1);
     }, 25_000);
     force.unref();
-    Promise.all([manager.stop(), Promise.resolve(webhook?.close?.() ?? webhook?.stop?.())])
+    Promise.all([manager.stop(), webhook?.close()])
       .then(() => {
         log.info('stopped');
         process.exit(0);
