@@ -8,7 +8,7 @@ import type { Logger } from '../../lib/log.js';
 import { type ContainerRunner as ContainerRunnerType, ContainerRunner, type CrashBackoff, type SpawnSpec } from './container-runner.js';
 import { expandReferences, resolveContainerEnv } from './env-resolver.js';
 import { decideLaunch, type ImageEntry, type Launch } from './image-table.js';
-import type { KubeEdge } from './kube.js';
+import { isStatus, type KubeEdge } from './kube.js';
 import { buildPodStatus, type ConditionJson, type ContainerSnapshot, type PodStatusJson } from './pod-status.js';
 
 export interface PodWorkerDeps {
@@ -76,7 +76,11 @@ export class PodWorker {
   }
 
   private event(type: 'Normal' | 'Warning', reason: string, message: string): void {
-    this.deps.kube.event(this.pod, type, reason, message).catch((err: unknown) => this.log.warn('event not recorded', { reason, err }));
+    this.deps.kube.event(this.pod, type, reason, message).catch((err: unknown) => {
+      // 403 while the namespace terminates, 404 once it is gone: nobody is left to read the event.
+      const expected = isStatus(err, 403) || isStatus(err, 404);
+      this.log[expected ? 'debug' : 'warn']('event not recorded', { reason, code: (err as { code?: unknown }).code, ...(expected ? {} : { err }) });
+    });
   }
 
   start(): void {
