@@ -1,5 +1,5 @@
 /**
- * Acceptance "no loss": for the Kafka source, the Redis stream source and the Trigger on the NATS bus, N events
+ * Acceptance "no loss": for the Kafka source, the Redis stream source and the Trigger on each bus (NATS, Redis, Kafka), N events
  * go through a sink that fails 20% of requests at random, goes away for 4 s, and answers 400 to poison events,
  * while the adapter (a real child process) is SIGKILLed mid-stream and restarted. Every event must arrive at
  * least once (sink or dead-letter sink); duplicates are counted and printed; poison events are dead-lettered.
@@ -125,21 +125,25 @@ describe('no loss', () => {
     }
   });
 
-  it('trigger on the NATS bus', async () => {
+  it.each([
+    ['nats', { backend: 'nats', nats: { url: testEnv.natsUrl(), stream: 'headwater-noloss' } }],
+    ['redis', { backend: 'redis', redis: { address: testEnv.redisUrl() } }],
+    ['kafka', { backend: 'kafka', kafka: { bootstrapServers: testEnv.kafkaBrokers() } }],
+  ] as const)('trigger on the %s bus', async (backend, busCfg) => {
     const sink = await startFlakySink(0.2);
-    const natsUrl = testEnv.natsUrl();
-    const bus = await createBus({ backend: 'nats', nats: { url: natsUrl, stream: 'headwater-noloss' } });
+    const bus = await createBus(busCfg);
     const topic = `noloss-${randomUUID().slice(0, 8)}`;
     try {
       await scenario(
-        'nats-trigger',
+        `${backend}-trigger`,
         sink,
         () =>
           spawnAdapter('trigger', {
             NAMESPACE: 'noloss',
             NAME: `trigger-${topic}`,
+            HOSTNAME: `noloss-${backend}-trigger-pod`,
             K_TRIGGER_CONFIG: JSON.stringify({
-              bus: { backend: 'nats', nats: { url: natsUrl, stream: 'headwater-noloss' } },
+              bus: busCfg,
               inputs: { src: { topic } },
               subscribers: [
                 {
