@@ -15,6 +15,7 @@ import type { ResolvedSink } from '../../sink/resolve.js';
 import { listerSinkLookup, resolveDestination } from '../../sink/resolve.js';
 import type { KubeObject, ObjectKey, ReconcileContext, Reconciler } from '../../runtime/types.js';
 import { BINDABLE_WORKLOADS, ServiceGVK } from '../shared/kinds.js';
+import { stableJson } from '../shared/json.js';
 import { jsonEqual } from '../shared/semantic.js';
 import { compact, writeStatusIfChanged } from '../shared/status.js';
 import { primariesReferring } from '../source/watches.js';
@@ -110,6 +111,7 @@ export function sinkBindingReconciler(): Reconciler {
         )
         .map(keyOf),
   }));
+  const refused = new Map<string, { signature: string; failure: Failure }>();
   return {
     gvk,
     watches: [
@@ -165,7 +167,21 @@ export function sinkBindingReconciler(): Reconciler {
               owner,
             );
             if (!jsonEqual(template, bound)) {
-              await writeTemplate(ctx, obj, withPodTemplate(obj, bound));
+              // A change the apiserver refused (an existing Job's template) is not sent again until the
+              // subject or the wanted template changes: a steady resync must not keep writing.
+              const signature = `${obj.metadata.resourceVersion}|${stableJson(bound)}`;
+              const known = refused.get(obj.metadata.uid as string);
+              if (known !== undefined && known.signature === signature) {
+                failures.push(known.failure);
+                continue;
+              }
+              try {
+                await writeTemplate(ctx, obj, withPodTemplate(obj, bound));
+              } catch (err) {
+                if (err instanceof InvalidError) refused.set(obj.metadata.uid as string, { signature, failure: failureOf(obj, err) });
+                throw err;
+              }
+              refused.delete(obj.metadata.uid as string);
               ctx.recorder.event(binding, 'Normal', 'Bound', `bound ${describe(obj)} to ${sink.uri}`);
             }
           } catch (err) {

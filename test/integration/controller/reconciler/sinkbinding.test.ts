@@ -3,8 +3,9 @@
  * follows the sink, a missing sink is reported, and deleting the binding removes exactly what it added.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sleep } from '../../../../lib/backoff.js';
 import type { KubeObject } from '../../../../controller/runtime/types.js';
-import { type EnvVar, type Harness, conditionOf, getOrUndefined, mergePatch, pathOf, service, startHarness, waitFor } from './harness.js';
+import { type EnvVar, type Harness, conditionOf, controllerWrites, getOrUndefined, mergePatch, pathOf, service, startHarness, waitFor } from './harness.js';
 
 const SOURCES = 'sources.headwater.dev/v1alpha1';
 let h: Harness;
@@ -164,5 +165,16 @@ describe('SinkBinding by label selector', () => {
       return conditionOf(o, 'BindingAvailable')?.status === 'False' ? o : undefined;
     });
     expect(conditionOf(jb, 'BindingAvailable')?.reason).toBe('SubjectImmutable');
+  });
+});
+
+describe('steady state', () => {
+  it('a resync of a steady cluster makes zero write requests', async () => {
+    // let in-flight reconciles of the transitions above finish, then count across several resync periods (3 s)
+    await sleep(4000);
+    const before = await controllerWrites(h.manager);
+    expect(before).toBeGreaterThan(0);
+    await sleep(10_000);
+    expect(await controllerWrites(h.manager)).toBe(before);
   });
 });

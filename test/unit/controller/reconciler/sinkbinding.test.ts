@@ -151,9 +151,14 @@ describe('SinkBinding reconciler', () => {
   it('a Job the apiserver will not change is reported, not retried', async () => {
     const kube = new FakeKube([service('web'), workload('Job', 'j'), binding({ apiVersion: 'batch/v1', kind: 'Job', name: 'j' })]);
     kube.failNext('update', 'Job', new InvalidError('Invalid', 'spec.template: field is immutable', { method: 'PUT', path: '/jobs/j', status: 422 }));
-    await run(kube);
+    const reconciler = sinkBindingReconciler();
+    await reconciler.reconcile(key, kube.context());
     const b = kube.find('sources.headwater.dev/v1alpha1', 'SinkBinding', NS, 'b');
     expect(condition(b, 'BindingAvailable')).toMatchObject({ status: 'False', reason: 'SubjectImmutable' });
+    // the refused change is not sent again on a resync of the same state
+    kube.clearRecords();
+    await reconciler.reconcile(key, kube.context());
+    expect(kube.writes()).toBe(0);
   });
 
   it('binds a Job through spec.template when the apiserver accepts the change', async () => {
