@@ -193,9 +193,13 @@ export async function startManager(options: ManagerOptions): Promise<Manager> {
     });
   };
 
-  const allSynced = (): boolean => [...informers.values()].every((i) => i.hasSynced());
+  // Readiness and the start of work wait for the declared kinds only: a kind started on first read may
+  // never sync (a sink of a kind whose CRD is not installed) and must not hold the controller back.
+  const declaredInformers = (): ResilientInformer<KubernetesObject>[] =>
+    [...informers.entries()].filter(([id]) => declared.has(id)).map(([, inf]) => inf);
+  const allSynced = (): boolean => declaredInformers().every((i) => i.hasSynced());
   const waitForSync = async (): Promise<void> => {
-    await Promise.all([...informers.values()].map((i) => i.waitForSync()));
+    await Promise.all(declaredInformers().map((i) => i.waitForSync()));
   };
 
   let term = 0;
