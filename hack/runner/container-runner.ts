@@ -11,6 +11,7 @@ import { backoffDelay } from '../../lib/backoff.js';
 import type { Logger } from '../../lib/log.js';
 import { ContainerConfigError } from './errors.js';
 import type { ContainerSnapshot, ContainerState, TerminatedState } from './pod-status.js';
+import { forgetProcess, recordProcess } from './orphans.js';
 import { runProbe } from './probe.js';
 
 export interface SpawnSpec {
@@ -20,6 +21,8 @@ export interface SpawnSpec {
   cwd: string;
   /** stdout and stderr are appended here (the runner's stand-in for /var/log/pods). */
   logFile: string;
+  /** Where the runner records running processes, so a successor can reap them (orphans.ts). */
+  recordDir: string;
 }
 
 export interface CrashBackoff {
@@ -146,6 +149,8 @@ export class ContainerRunner {
     child.stdout?.pipe(out, { end: false });
     child.stderr?.pipe(out, { end: false });
     this.child = child;
+    const pid = child.pid;
+    if (pid !== undefined) recordProcess(spec.recordDir, pid, [spec.command, ...spec.args]);
     if (this.everStarted) this.restartCount++;
     this.everStarted = true;
     this.startedAt = now();
@@ -154,6 +159,7 @@ export class ContainerRunner {
     this.exited = new Promise((resolve) => {
       child.once('close', (code, signal) => {
         out.end();
+        if (pid !== undefined) forgetProcess(spec.recordDir, pid);
         this.onExit(child, startedAt, code, signal);
         resolve();
       });

@@ -9,7 +9,7 @@ import { createLogger } from '../../lib/log.js';
 import { defaultRunnerConfig, startRunner } from './runner.js';
 
 const usage = `usage: runner [--kubeconfig PATH] [--node-name NAME] [--pod-cidr 127.42.0.0/16] [--service-cidr 127.43.0.0/16]
-              [--from-source] [--hosts-file PATH | --no-hosts] [--state-dir DIR] [--taint key=value:Effect]… [--label k=v]…`;
+              [--from-source] [--hosts-file PATH | --no-hosts] [--state-dir DIR] [--taint key=value:Effect]… [--label k=v]… [--namespace NS]…`;
 
 function parseTaint(text: string): V1Taint {
   const m = /^([^=:]+)(?:=([^:]*))?:(NoSchedule|PreferNoSchedule|NoExecute)$/.exec(text);
@@ -30,6 +30,8 @@ async function main(): Promise<void> {
       'state-dir': { type: 'string' },
       taint: { type: 'string', multiple: true },
       label: { type: 'string', multiple: true },
+      // Bind only these namespaces' Pods, so a runner on a shared cluster never takes another run's Pods.
+      namespace: { type: 'string', multiple: true },
       help: { type: 'boolean', default: false },
     },
   });
@@ -54,6 +56,7 @@ async function main(): Promise<void> {
     ...(values['service-cidr'] ? { serviceCIDR: values['service-cidr'] } : {}),
     ...(values['state-dir'] ? { stateDir: values['state-dir'] } : {}),
     fromSource: values['from-source'],
+    ...(values.namespace && values.namespace.length > 0 ? { bindNamespaces: values.namespace } : {}),
     hostsFile: values['no-hosts'] ? undefined : (values['hosts-file'] ?? base.hostsFile),
   };
   const runner = await startRunner(config);

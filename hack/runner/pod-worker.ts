@@ -20,6 +20,8 @@ export interface PodWorkerDeps {
   fromSource: boolean;
   hostIP: string;
   logDir: string;
+  /** Records of running processes (see orphans.ts). */
+  recordDir: string;
   backoff: CrashBackoff;
   /** Environment every process gets before the Pod's own (PATH, HOME, KUBECONFIG). */
   baseEnv: Record<string, string>;
@@ -142,6 +144,7 @@ export class PodWorker {
       env,
       cwd: this.deps.repoRoot,
       logFile: join(this.deps.logDir, `${ns}_${pod.metadata?.name}_${this.uid}`, `${container.name}.log`),
+      recordDir: this.deps.recordDir,
     };
   }
 

@@ -12,6 +12,7 @@ import { IpPool } from './ip-pool.js';
 import { KubeEdge } from './kube.js';
 import { Kubelet } from './kubelet.js';
 import { NodeHeartbeat } from './node-heartbeat.js';
+import { reapOrphans } from './orphans.js';
 import { ResourceCache } from './resource-cache.js';
 import { ServiceProxy } from './service-proxy.js';
 import { serviceRoutes } from './service-routes.js';
@@ -103,6 +104,9 @@ export async function startRunner(config: RunnerConfig): Promise<RunningRunner> 
   const identity = { name: config.nodeName, labels: config.nodeLabels, taints: config.taints };
   const hostIP = '127.0.0.1';
 
+  const recordDir = join(config.stateDir, 'processes');
+  reapOrphans(recordDir, log);
+
   const heartbeat = new NodeHeartbeat(kube, { identity, hostIP, leaseDurationSeconds: 40, renewEveryMs: config.heartbeatMs, log });
   await heartbeat.register();
   log.info('node registered');
@@ -120,6 +124,7 @@ export async function startRunner(config: RunnerConfig): Promise<RunningRunner> 
       fromSource: config.fromSource,
       hostIP,
       logDir: join(config.stateDir, 'pods'),
+      recordDir,
       backoff: config.backoff,
       baseEnv: {
         PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',

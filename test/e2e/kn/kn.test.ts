@@ -23,6 +23,8 @@ const suffix = randomBytes(3).toString('hex');
 const ns = `kn-e2e-${suffix}`;
 const sysNs = `kn-e2e-sys-${suffix}`;
 const group = 'sources.headwater.dev';
+// A fresh pair of /16s per run: processes orphaned by a killed earlier run cannot hold our addresses.
+const octet = 150 + 2 * Math.floor(Math.random() * 50);
 const version = 'v1alpha1';
 
 const kc = new KubeConfig();
@@ -133,8 +135,8 @@ beforeAll(async () => {
   const base = defaultRunnerConfig({ kubeconfig: testEnv.kubeconfig(), nodeName: `kn-e2e-${suffix}` });
   runner = await startRunner({
     ...base,
-    podCIDR: '127.220.0.0/16',
-    serviceCIDR: '127.221.0.0/16',
+    podCIDR: `127.${octet}.0.0/16`,
+    serviceCIDR: `127.${octet + 1}.0.0/16`,
     fromSource: true,
     bindNamespaces: [ns, sysNs],
     images: [...defaultImageTable('headwater/headwater:*'), { kind: 'program', image: 'headwater/testing:*', file: 'test/fixtures/runner/test-server.ts' }],
