@@ -1,8 +1,9 @@
 /** Every benchmark, in the order `npm run bench` runs them (fast ones first). */
 import { httpCeiling } from './http-ceiling.js';
+import { cronFanout } from './cron-fanout.js';
 import { footprint } from './footprint.js';
 import { kafkaBench } from './kafka.js';
 import type { Benchmark } from './lib/types.js';
 import { redisStream } from './redis-stream.js';
 
-export const benchmarks: Benchmark[] = [httpCeiling, footprint, redisStream, kafkaBench];
+export const benchmarks: Benchmark[] = [httpCeiling, footprint, redisStream, kafkaBench, cronFanout];
