@@ -88,6 +88,43 @@ describe('headwater-adapter cron (standalone)', () => {
     expect(dead?.headers['ce-knativeerrordest']).toBe(s.url);
   });
 
+  it('reports ticks missed while the process was paused and sends them late with their lateness', async () => {
+    const s = await sink();
+    const a = adapter(['cron', '--sink', s.url, '--schedule', '* * * * * *', '--name', 'paused']);
+    await s.waitForRequests(1);
+    a.child.kill('SIGSTOP');
+    // The pause is the situation under test, not a speed expectation. It is measured on the wall clock the
+    // scheduler reads (Date.now), which can run at another rate than the monotonic clock timers use.
+    const stoppedAt = Date.now();
+    while (Date.now() - stoppedAt < 4_000) await new Promise((resolve) => setTimeout(resolve, 100));
+    a.child.kill('SIGCONT');
+    const missed = await a.waitForLog((l) => l.msg === 'cron tick missed its time: sending it late');
+    expect(Number(missed.lateMs)).toBeGreaterThan(1_000);
+    // the first on-time tick after the pause is logged after every late one: wait until it reached the sink
+    const lastLate = Date.parse(String(missed.scheduled));
+    const received = () => new Set(s.requests.map((r) => Date.parse(String(r.event?.time))));
+    const firstAt = Math.min(...received());
+    let want = 0;
+    for (;;) {
+      const got = received();
+      const lateTimes = a.logs.filter((l) => l.msg === 'cron tick missed its time: sending it late').map((l) => Date.parse(String(l.scheduled)));
+      const until = Math.max(lastLate, ...lateTimes) + 1000;
+      let complete = true;
+      for (let t = firstAt; t <= until; t += 1000) if (!got.has(t)) complete = false;
+      if (complete) break;
+      want = s.requests.length + 1;
+      await s.waitForRequests(want);
+    }
+    const late = s.requests.filter((r) => r.headers['ce-cronlatems'] !== undefined);
+    expect(late.length).toBeGreaterThan(0);
+    for (const r of late) {
+      expect(Number(r.headers['ce-cronlatems'])).toBeGreaterThan(1_000);
+      expect(r.event?.id).toBe(`default/paused/${r.event?.time}`);
+    }
+    const metrics = await (await fetch(`${await a.healthUrl()}/metrics`)).text();
+    expect(metrics).toMatch(/cron_missed_ticks_total\{namespace="default",name="paused",outcome="late"\} [1-9]/);
+  });
+
   it('trusts K_CA_CERTS for an HTTPS sink, and refuses the sink without it', async () => {
     const ca = makeLocalCa();
     const s = await startTestSink({ tls: { key: ca.serverKey, cert: ca.serverCert } });
