@@ -7,6 +7,7 @@ import { HeadwaterError } from '../../../lib/errors.js';
 import { BINDING_MARKER_ANNOTATION } from '../../binding/apply.js';
 import { AlreadyExistsError, ConflictError } from '../../runtime/errors.js';
 import type { KubeObject, ReconcileContext } from '../../runtime/types.js';
+import { adapterSelector } from './adapter-deployment.js';
 import { DeploymentGVK } from './kinds.js';
 import { containsDesired } from './semantic.js';
 
@@ -117,4 +118,16 @@ export function deploymentAvailability(dep: KubeObject | undefined): Availabilit
     reason: 'DeploymentUnavailable',
     message: available.message ?? `Deployment ${dep.metadata.name} is not available`,
   };
+}
+
+/** Adapter Deployments of `owner` under a name the current spec no longer produces (owned by it, so ours to remove). */
+export async function deleteStaleDeployments(ctx: ReconcileContext, owner: KubeObject, keep: string): Promise<void> {
+  const ns = owner.metadata.namespace as string;
+  const candidates = ctx.lister.list(DeploymentGVK, ns, adapterSelector(owner.kind, owner.metadata.name as string));
+  for (const dep of candidates) {
+    const owned = dep.metadata.ownerReferences?.some((r) => r.controller === true && r.uid === owner.metadata.uid);
+    if (!owned || dep.metadata.name === keep) continue;
+    await ctx.writer.delete(DeploymentGVK, { namespace: ns, name: dep.metadata.name as string });
+    ctx.recorder.event(owner, 'Normal', 'DeploymentDeleted', `deleted Deployment ${dep.metadata.name} left by an older spec`);
+  }
 }

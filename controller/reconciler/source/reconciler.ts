@@ -9,9 +9,8 @@ import { HeadwaterError } from '../../../lib/errors.js';
 import { listerSinkLookup } from '../../sink/resolve.js';
 import type { KubeObject, ObjectKey, ReconcileContext, Reconciler } from '../../runtime/types.js';
 import type { AdapterRole } from '../shared/adapter-deployment.js';
-import { adapterSelector } from '../shared/adapter-deployment.js';
 import type { Availability } from '../shared/deployment.js';
-import { StaleCacheError, deploymentAvailability, ensureDeployment } from '../shared/deployment.js';
+import { StaleCacheError, deleteStaleDeployments, deploymentAvailability, ensureDeployment } from '../shared/deployment.js';
 import { DeploymentGVK } from '../shared/kinds.js';
 import { writeStatusIfChanged } from '../shared/status.js';
 import { resolveSourceOutput } from './output.js';
@@ -33,18 +32,6 @@ export interface SourceKind {
 function reasonOf(err: unknown): { reason: string; message: string } {
   if (err instanceof HeadwaterError) return { reason: err.code === 'DeploymentNotOwned' ? 'DeploymentNotOwned' : 'DeploymentFailed', message: err.message };
   return { reason: 'DeploymentFailed', message: err instanceof Error ? err.message : String(err) };
-}
-
-/** Deployments of this source under a name the current spec no longer produces (owned by it, so ours to remove). */
-async function deleteStaleDeployments(ctx: ReconcileContext, source: KubeObject, keep: string): Promise<void> {
-  const ns = source.metadata.namespace as string;
-  const candidates = ctx.lister.list(DeploymentGVK, ns, adapterSelector(source.kind, source.metadata.name as string));
-  for (const dep of candidates) {
-    const owned = dep.metadata.ownerReferences?.some((r) => r.controller === true && r.uid === source.metadata.uid);
-    if (!owned || dep.metadata.name === keep) continue;
-    await ctx.writer.delete(DeploymentGVK, { namespace: ns, name: dep.metadata.name as string });
-    ctx.recorder.event(source, 'Normal', 'DeploymentDeleted', `deleted Deployment ${dep.metadata.name} left by an older spec`);
-  }
 }
 
 export function makeSourceReconciler(kind: SourceKind): Reconciler {

@@ -10,7 +10,7 @@ import { listerSinkLookup } from '../../sink/resolve.js';
 import type { KubeObject, Reconciler } from '../../runtime/types.js';
 import { busConfig, busSecretEnv, busUsability, findBus } from '../shared/bus.js';
 import type { FoundBus } from '../shared/bus.js';
-import { StaleCacheError, deploymentAvailability, ensureDeployment } from '../shared/deployment.js';
+import { StaleCacheError, deleteStaleDeployments, deploymentAvailability, ensureDeployment } from '../shared/deployment.js';
 import { DeploymentGVK, ServiceGVK } from '../shared/kinds.js';
 import { compact, writeStatusIfChanged } from '../shared/status.js';
 import type { DestinationsOf } from '../source/watches.js';
@@ -76,6 +76,7 @@ export function triggerReconciler(): Reconciler {
         try {
           const result = await ensureDeployment(ctx, desired);
           deployment = result.deployment;
+          await deleteStaleDeployments(ctx, trigger, dispatcherName(trigger));
           if (result.change !== 'unchanged') {
             ctx.recorder.event(trigger, 'Normal', result.change === 'created' ? 'DeploymentCreated' : 'DeploymentUpdated', `${result.change} Deployment ${dispatcherName(trigger)}`);
           }

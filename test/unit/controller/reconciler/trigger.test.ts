@@ -94,4 +94,22 @@ describe('Trigger reconciler', () => {
     await run(kube);
     expect(condition(kube.find('eventing.headwater.dev/v1alpha1', 'Trigger', NS, 't'), 'EventBusReady')).toMatchObject({ status: 'True' });
   });
+
+  it('deletes a dispatcher an older spec left behind', async () => {
+    const stale: KubeObject = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: {
+        name: 'trigger-t-old',
+        namespace: NS,
+        labels: { 'app.kubernetes.io/name': 'headwater-adapter', 'sources.headwater.dev/kind': 'Trigger', 'sources.headwater.dev/source': 't' },
+        ownerReferences: [{ apiVersion: 'eventing.headwater.dev/v1alpha1', kind: 'Trigger', name: 't', uid: 'uid-t', controller: true }],
+      },
+      spec: {},
+    };
+    const kube = new FakeKube([service('web'), service('dls'), natsBus, trigger(), stale]);
+    await run(kube);
+    expect(kube.summary()).toEqual([`create Deployment ns/${DEP}`, 'delete Deployment ns/trigger-t-old', 'updateStatus Trigger ns/t']);
+  });
 });
+

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadControllerConfig } from '../../../../controller/runtime/config.js';
 import { microTime, validateLeaderConfig } from '../../../../controller/runtime/leader.js';
-import { matchesLabels } from '../../../../controller/runtime/lister.js';
+import { CacheLister, matchesLabels } from '../../../../controller/runtime/lister.js';
 import { ConfigError } from '../../../../lib/errors.js';
 import {
   AlreadyExistsError,
@@ -119,5 +119,34 @@ describe('leader election rules', () => {
 
   it('writes MicroTime with six fractional digits', () => {
     expect(microTime(new Date('2026-11-25T15:00:00.123Z'))).toBe('2026-11-25T15:00:00.123000Z');
+  });
+});
+
+describe('CacheLister', () => {
+  const gvk = { group: '', version: 'v1', kind: 'ConfigMap', plural: 'configmaps', namespaced: true };
+  const stored = [
+    { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a', namespace: 'n1', labels: { app: 'x' } }, data: { k: 'v' } },
+    { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'b', namespace: 'n2', labels: { app: 'y' } } },
+  ];
+  const cache = {
+    get: (name: string, namespace?: string) => stored.find((o) => o.metadata.name === name && o.metadata.namespace === namespace),
+    list: (namespace?: string) => stored.filter((o) => !namespace || o.metadata.namespace === namespace),
+  };
+  const lister = new CacheLister(() => cache);
+
+  it('gets, lists by namespace and by equality selector', () => {
+    expect(lister.get(gvk, { namespace: 'n1', name: 'a' })?.metadata.name).toBe('a');
+    expect(lister.get(gvk, { namespace: 'n2', name: 'a' })).toBeUndefined();
+    expect(lister.list(gvk).map((o) => o.metadata.name)).toEqual(['a', 'b']);
+    expect(lister.list(gvk, 'n2').map((o) => o.metadata.name)).toEqual(['b']);
+    expect(lister.list(gvk, undefined, { app: 'x' }).map((o) => o.metadata.name)).toEqual(['a']);
+  });
+
+  it('hands out copies, so editing a result leaves the cache alone', () => {
+    const got = lister.get(gvk, { namespace: 'n1', name: 'a' }) as unknown as { data: Record<string, string> };
+    got.data.k = 'changed';
+    const listed = lister.list(gvk, 'n1')[0] as unknown as { data: Record<string, string> };
+    listed.data.k = 'changed too';
+    expect(stored[0]?.data).toEqual({ k: 'v' });
   });
 });
