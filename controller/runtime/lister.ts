@@ -1,11 +1,18 @@
 /**
  * Reads from informer caches. Equality label selectors only, as the seam promises.
+ * Every object handed out is a copy: a reconciler that edits what it read (to build the next status, say)
+ * must not change the cache, or a failed write would look done and never be retried.
  */
 import type { KubernetesObject } from '@kubernetes/client-node';
-import type { ResilientInformer } from '../../lib/kube/informer.js';
 import type { GroupVersionKind, KubeObject, Lister, ObjectKey } from './types.js';
 
-export type InformerSource = (gvk: GroupVersionKind) => ResilientInformer<KubernetesObject>;
+/** What the lister needs of an informer (ResilientInformer has it). */
+export interface CacheReader {
+  get(name: string, namespace?: string): KubernetesObject | undefined;
+  list(namespace?: string): readonly KubernetesObject[];
+}
+
+export type InformerSource = (gvk: GroupVersionKind) => CacheReader;
 
 export function matchesLabels(obj: KubernetesObject, selector: Record<string, string> | undefined): boolean {
   if (!selector) return true;
@@ -13,9 +20,9 @@ export function matchesLabels(obj: KubernetesObject, selector: Record<string, st
   return Object.entries(selector).every(([k, v]) => labels[k] === v);
 }
 
-/** Objects in an informer cache come from the API server, so apiVersion, kind and metadata are present. */
+/** A copy; objects in an informer cache come from the API server, so apiVersion, kind and metadata are present. */
 function asKubeObject(obj: KubernetesObject): KubeObject {
-  return obj as KubeObject;
+  return structuredClone(obj) as KubeObject;
 }
 
 export class CacheLister implements Lister {
