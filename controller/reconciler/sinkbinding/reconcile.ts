@@ -67,7 +67,7 @@ async function unbindAll(ctx: ReconcileContext, binding: KubeObject, keep: Set<s
   const failures: Failure[] = [];
   const owner = bindingOwnerName(binding);
   for (const obj of boundSubjects(ctx.lister, specOf(binding).subject, binding.metadata.namespace as string, owner)) {
-    if (keep.has(obj.metadata.name as string)) continue;
+    if (keep.has(`${obj.kind}/${obj.metadata.namespace}/${obj.metadata.name}`)) continue;
     try {
       await writeTemplate(ctx, obj, withPodTemplate(obj, undoBinding(getPodTemplate(obj) ?? {})));
       ctx.recorder.event(binding, 'Normal', 'Unbound', `removed the sink env from ${describe(obj)}`);
@@ -188,7 +188,7 @@ export function sinkBindingReconciler(): Reconciler {
             failures.push(failureOf(obj, err));
           }
         }
-        failures.push(...(await unbindAll(ctx, binding, new Set(subjects.map((s) => s.metadata.name as string)))));
+        failures.push(...(await unbindAll(ctx, binding, new Set(subjects.map((s) => `${s.kind}/${s.metadata.namespace}/${s.metadata.name}`)))));
         if (failures.length > 0) {
           const first = failures[0] as Failure;
           conditions = set.markFalse(conditions, ConditionTypes.BindingAvailable, first.reason, failures.map((f) => f.message).join('; '));

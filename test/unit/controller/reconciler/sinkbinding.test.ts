@@ -168,4 +168,16 @@ describe('SinkBinding reconciler', () => {
     expect(kube.find('batch/v1', 'Job', NS, 'j')?.spec).toBeDefined();
     expect(JSON.stringify(kube.find('batch/v1', 'Job', NS, 'j'))).toContain(BINDING_MARKER_ANNOTATION);
   });
+
+  it('releases the old subject when the binding moves to another kind', async () => {
+    const kube = new FakeKube([service('web'), workload('Deployment', 'w'), workload('StatefulSet', 's'), binding({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'w' })]);
+    await run(kube);
+    const b = kube.find('sources.headwater.dev/v1alpha1', 'SinkBinding', NS, 'b') as KubeObject;
+    kube.add({ ...b, spec: { ...(b.spec as object), subject: { apiVersion: 'apps/v1', kind: 'StatefulSet', name: 's' } } });
+    kube.clearRecords();
+    await run(kube);
+    expect(kube.summary()).toEqual(['update StatefulSet ns/s', 'update Deployment ns/w']);
+    expect((kube.find('apps/v1', 'Deployment', NS, 'w') as KubeObject).spec).toEqual(workload('Deployment', 'w').spec);
+  });
 });
+
