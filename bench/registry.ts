@@ -5,5 +5,6 @@ import { footprint } from './footprint.js';
 import { kafkaBench } from './kafka.js';
 import type { Benchmark } from './lib/types.js';
 import { redisStream } from './redis-stream.js';
+import { triggerBench } from './trigger.js';
 
-export const benchmarks: Benchmark[] = [httpCeiling, footprint, redisStream, kafkaBench, cronFanout];
+export const benchmarks: Benchmark[] = [httpCeiling, footprint, redisStream, kafkaBench, triggerBench, cronFanout];

@@ -1,0 +1,146 @@
+/**
+ * Bus → Trigger → subscriber: events published to a NATS JetStream topic are drained by the trigger dispatcher
+ * (child process) through a CEL condition (`a || b`, two inputs) to the sink; then latency at half that rate.
+ * References in the same run: the HTTP ceiling, and the raw pull-consume + ack rate of the same NATS client.
+ */
+import { randomUUID } from 'node:crypto';
+import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import { CloudEvent } from 'cloudevents';
+import pLimit from 'p-limit';
+import { createBus } from '../adapter/bus/create.js';
+import { subjectFor } from '../adapter/bus/nats.js';
+import type { Bus } from '../adapter/bus/types.js';
+import { createLogger } from '../lib/log.js';
+import { testEnv } from '../test/support/env.js';
+import { measureCeiling } from './http-ceiling.js';
+import { deliveryRows } from './lib/delivery-rows.js';
+import { pace } from './lib/pace.js';
+import { jsonPayload } from './lib/payload.js';
+import { cpuSecondsOf, freePort, spawnAdapter, waitForOk } from './lib/proc.js';
+import { startSink } from './lib/sink.js';
+import { type Row, withRatio } from './lib/table.js';
+import type { BenchContext, Benchmark } from './lib/types.js';
+
+const data = JSON.parse(jsonPayload().toString('utf8')) as unknown;
+
+function event(i: number): CloudEvent<unknown> {
+  // time = now: the trigger forwards it, so the sink's receipt − time is publish-to-subscriber latency.
+  return new CloudEvent<unknown>({ id: `e${i}`, type: 'dev.headwater.bench', source: '/bench/trigger', datacontenttype: 'application/json', data, time: new Date().toISOString() });
+}
+
+async function publishMany(bus: Bus, topic: string, count: number, from: number): Promise<void> {
+  const limit = pLimit(256); // publish acks in flight; bounded so the client never buffers the whole backlog
+  await Promise.all(Array.from({ length: count }, (_, i) => limit(() => bus.publish(topic, event(from + i)))));
+}
+
+/** The reference: the same NATS client pulling and acking the topic, with no decoding and no delivery. */
+async function rawConsume(url: string, streamName: string, topic: string, count: number, timeoutMs: number): Promise<number> {
+  const nc = await connect({ servers: url });
+  const jsm = await jetstreamManager(nc);
+  const name = `bench-raw-${randomUUID().slice(0, 8)}`;
+  await jsm.consumers.add(streamName, { durable_name: name, ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All, filter_subject: subjectFor(streamName, topic) });
+  try {
+    const consumer = await jetstream(nc).consumers.get(streamName, name);
+    const messages = await consumer.consume({ max_messages: 32 });
+    let read = 0;
+    let firstAt = 0;
+    let lastAt = 0;
+    const timer = setTimeout(() => void messages.close(), timeoutMs);
+    for await (const m of messages) {
+      if (read === 0) firstAt = performance.now();
+      m.ack();
+      read++;
+      lastAt = performance.now();
+      if (read >= count) break;
+    }
+    clearTimeout(timer);
+    await messages.close();
+    return ((read - 1) * 1000) / (lastAt - firstAt);
+  } finally {
+    await jsm.consumers.delete(streamName, name).catch(() => undefined);
+    await nc.close();
+  }
+}
+
+export const triggerBench: Benchmark = {
+  name: 'trigger',
+  title: 'NATS JetStream bus → Trigger (CEL condition) → subscriber',
+  async run(ctx: BenchContext): Promise<Row[]> {
+    const backlog = ctx.quick ? 10_000 : 50_000;
+    const url = testEnv.natsUrl();
+    const id = randomUUID().slice(0, 8);
+    const topicA = `bench-trig-${id}-a`;
+    const topicB = `bench-trig-${id}-b`;
+    // A stream of its own (subjects <stream>.<topic>), deleted at the end: nothing shared with other users of the server.
+    const streamName = `bench_${id}`;
+    const busConfig = { backend: 'nats' as const, nats: { url, stream: streamName } };
+    const bus = await createBus(busConfig, { logger: createLogger({}, { level: 'warn' }) });
+    const sink = await startSink(ctx.distDir);
+    let adapter: ReturnType<typeof spawnAdapter> | undefined;
+    try {
+      ctx.log(`trigger: publishing ${backlog} events to ${topicA}`);
+      await publishMany(bus, topicA, backlog, 0);
+      const raw = await rawConsume(url, streamName, topicA, backlog, 120_000);
+      const ceiling = await measureCeiling(ctx, sink.url);
+      await sink.reset();
+      const port = await freePort();
+      adapter = spawnAdapter(ctx.distDir, 'trigger', {
+        NAMESPACE: 'bench',
+        NAME: `trig-${id}`,
+        K_TRIGGER_CONFIG: JSON.stringify({
+          bus: busConfig,
+          inputs: { a: { topic: topicA }, b: { topic: topicB } },
+          subscribers: [{ condition: 'a || b', sinkUri: sink.url }],
+        }),
+        PORT: String(port),
+        BIND_ADDRESS: '127.0.0.1',
+        LOG_LEVEL: 'warn',
+      });
+      await waitForOk(`http://127.0.0.1:${port}/readyz`, 60_000, adapter);
+      const cpu0 = cpuSecondsOf(adapter.pid);
+      await sink.waitFor(backlog, ctx.quick ? 60_000 : 300_000);
+      const cpuMsPer1000 = ((cpuSecondsOf(adapter.pid) - cpu0) * 1000 * 1000) / backlog;
+      const drained = await sink.stats();
+      const rate = drained.spanMs > 0 ? ((drained.count - 1) * 1000) / drained.spanMs : undefined;
+      ctx.log(`trigger: ${rate?.toFixed(0)} ev/s, raw ${raw.toFixed(0)} ev/s`);
+
+      await sink.reset();
+      let next = backlog;
+      const sent = await pace((rate ?? 500) / 2, ctx.quick ? 5_000 : 20_000, async (n) => {
+        await publishMany(bus, topicA, n, next);
+        next += n;
+      });
+      await sink.waitFor(sent.sent, 60_000);
+      const half = await sink.stats();
+      return [
+        ...deliveryRows({
+          bench: 'trigger',
+          label: '',
+          eventsPerSecond: rate,
+          ceiling,
+          raw: { label: 'raw JetStream pull+ack', eventsPerSecond: raw },
+          halfRate: { offeredPerSecond: (sent.sent * 1000) / sent.elapsedMs, stats: half },
+        }),
+        withRatio({
+          bench: 'trigger',
+          metric: 'dispatcher CPU per 1,000 events',
+          value: cpuMsPer1000,
+          unit: 'ms',
+          reference: { label: 'bare HTTP client', value: ceiling.cpuMsPer1000, unit: 'ms' },
+        }),
+      ];
+    } finally {
+      await adapter?.stop();
+      await sink.close();
+      // Leave the shared stream as we found it: our consumers and our topics' messages go.
+      const nc = await connect({ servers: url }).catch(() => undefined);
+      if (nc) {
+        const jsm = await jetstreamManager(nc);
+        await jsm.streams.delete(streamName).catch(() => undefined);
+        await nc.close();
+      }
+      await bus.close();
+    }
+  },
+};
