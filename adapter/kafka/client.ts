@@ -25,8 +25,10 @@ export function createKafkaClient(brokers: string[], clientId: string, security:
     logLevel: logLevel.WARN,
     logCreator: () => (entry) => {
       const level = levelNames[entry.level] ?? 'info';
-      const { message, ...fields } = entry.log;
-      log[level](`kafkajs: ${message}`, { namespace: entry.namespace, ...fields });
+      // kafkajs' own `namespace` (its component) would overwrite ours (the source's Kubernetes namespace), and its
+      // timestamp/logger fields repeat what our line already has.
+      const { message, timestamp: _ts, logger: _logger, namespace: _ns, ...fields } = entry.log;
+      log[level](`kafkajs: ${message}`, { ...fields, kafkajsComponent: entry.namespace });
     },
     retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 30_000 },
   };
