@@ -38,6 +38,10 @@ export interface InformerStats {
   errorRestarts: number;
   /** Restarts because the watchdog saw no progress. */
   watchdogRestarts: number;
+  /** Watches the server ended with 410 Gone (too old a resourceVersion), each followed by a relist. */
+  expired: number;
+  /** Successful lists (the first one, and one after every 410). */
+  lists: number;
   /** Wall-clock ms of the last sign of life. */
   lastProgressAt: number;
 }
@@ -64,7 +68,7 @@ class GuardedWatch extends Watch {
     kubeConfig: KubeConfig,
     private readonly client: KubeClient,
     private readonly timeoutSeconds: number,
-    private readonly hooks: { progress(): void; watchCalled(): void },
+    private readonly hooks: { progress(): void; watchCalled(): void; expired(): void },
   ) {
     super(kubeConfig);
   }
@@ -97,6 +101,7 @@ class GuardedWatch extends Watch {
             return; // a torn line cannot be applied; the next relist repairs the cache
           }
           this.hooks.progress();
+          if (event.type === 'ERROR' && (event.object as { code?: number } | undefined)?.code === 410) this.hooks.expired();
           if (event.type && event.object) callback(event.type, event.object, event);
         },
       );
@@ -141,7 +146,7 @@ export class ResilientInformer<T extends KubernetesObject = KubernetesObject> {
   private attempt = 0;
   private restartTimer: NodeJS.Timeout | undefined;
   private watchdogTimer: NodeJS.Timeout | undefined;
-  readonly stats: InformerStats = { errorRestarts: 0, watchdogRestarts: 0, lastProgressAt: Date.now() };
+  readonly stats: InformerStats = { errorRestarts: 0, watchdogRestarts: 0, expired: 0, lists: 0, lastProgressAt: Date.now() };
 
   constructor(options: InformerOptions) {
     const { client, resource } = options;
@@ -153,6 +158,11 @@ export class ResilientInformer<T extends KubernetesObject = KubernetesObject> {
     this.transport = new GuardedWatch(client.kubeConfig, client, timeoutSeconds, {
       progress: () => this.progress(),
       watchCalled: () => this.markSynced(),
+      expired: () => {
+        // ListWatch re-lists by itself; worth a line because a relist of a big kind is not free.
+        this.stats.expired++;
+        this.log.info('watch resourceVersion expired (410 Gone); re-listing');
+      },
     });
     const path = collectionPath(resource, options.namespace);
     const apiVersion = apiVersionOf(resource);
@@ -169,6 +179,7 @@ export class ResilientInformer<T extends KubernetesObject = KubernetesObject> {
         item.apiVersion ??= apiVersion;
         item.kind ??= resource.kind;
       }
+      this.stats.lists++;
       this.progress();
       return result;
     };

@@ -108,4 +108,20 @@ describe('ResilientInformer on the real apiserver', () => {
     // And the cache is whole: nothing lost, nothing duplicated.
     expect(ours()).toEqual(['after-restart', 'after-stall', 'before-start']);
   });
+  it('re-lists after 410 Gone and reports what changed while it was away, deletes included', async () => {
+    informer.stop();
+    const expiredBefore = informer.stats.expired;
+    const listsBefore = informer.stats.lists;
+    // While it is away: one object appears, one goes. The restarted apiserver rebuilds its watch cache
+    // from now, so the informer's old resourceVersion is too old to resume from.
+    await create('while-away', '5');
+    await client.json({ method: 'DELETE', path: objectPath(configMaps, ns, 'before-start') });
+    await restartApiserver();
+    informer.start();
+    await vi.waitFor(() => expect(informer.get('while-away', ns)).toBeDefined(), { timeout: 60_000, interval: 200 });
+    expect(informer.stats.expired).toBeGreaterThan(expiredBefore);
+    expect(informer.stats.lists).toBeGreaterThan(listsBefore);
+    expect(names('delete')).toContain('before-start');
+    expect(ours()).toEqual(['after-restart', 'after-stall', 'while-away']);
+  });
 });
