@@ -8,6 +8,7 @@
  *     group, so a consumer that died for good does not strand its entries;
  *  3. new entries (XREADGROUP … > with BLOCK).
  * A handler that rejects leaves its entry pending; the loop backs off and walks its pending list again.
+ * A group that disappears (the stream was deleted) is re-created from the start of the stream.
  */
 import type { Redis } from 'ioredis';
 import pLimit from 'p-limit';
@@ -136,6 +137,14 @@ export async function runGroupReader(opts: GroupReaderOptions): Promise<void> {
       }
     } catch (err) {
       if (signal.aborted) break;
+      if (err instanceof Error && err.message.startsWith('NOGROUP')) {
+        // The stream (or just the group) was deleted under us. Re-create the group at the start of what is in
+        // the stream now: replaying beats skipping entries written since.
+        log.warn('consumer group is gone (stream deleted or group destroyed); re-creating it from the start of the stream', { err });
+        await ensureGroup(redis, stream, group, '0').catch((e: unknown) => log.warn('re-creating the group failed', { err: e }));
+        pendingCursor = '0';
+        continue;
+      }
       log.warn('redis stream read failed, retrying', { err });
       ok = false;
     }

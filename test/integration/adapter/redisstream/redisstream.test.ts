@@ -183,4 +183,38 @@ describe('redisstream adapter', () => {
     const summary = (await redis.call('XPENDING', [s, group])) as unknown[];
     expect(summary[0]).toBe(0);
   });
+  it('re-creates its group when the stream is deleted under it, and reads what is written after', async () => {
+    const s = `rs-del-${randomUUID().slice(0, 8)}`;
+    await ensureGroup(redis, s, 'g', '$');
+    const conn = connectRedis({ address: testEnv.redisUrl() }, 'del-test');
+    const abort = new AbortController();
+    const handled: string[] = [];
+    const reader = runGroupReader({
+      redis: conn,
+      stream: s,
+      group: 'g',
+      consumer: 'c',
+      signal: abort.signal,
+      log: createLogger({}, { level: 'error' }),
+      blockMs: 100,
+      retryBaseMs: 50,
+      handle: async (e) => {
+        handled.push(e.id);
+      },
+    });
+    const first = (await redis.xadd(s, '*', 'n', '1')) as string;
+    for (let i = 0; i < 100 && !handled.includes(first); i++) await new Promise((r) => setTimeout(r, 50));
+    await redis.del(s);
+    // Keep writing until the reader has re-created the group and picked one up (the XADD recreates the stream).
+    let after = '';
+    for (let i = 0; i < 100 && !handled.includes(after); i++) {
+      after = (await redis.xadd(s, '*', 'n', String(i + 2))) as string;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    abort.abort();
+    await reader;
+    conn.disconnect();
+    expect(handled).toContain(first);
+    expect(handled).toContain(after);
+  });
 });
