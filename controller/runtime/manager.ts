@@ -272,6 +272,7 @@ export async function startManager(options: ManagerOptions): Promise<Manager> {
     for (const [id, inf] of informers) {
       metrics.informerRestarts.set({ resource: id, cause: 'error' }, inf.stats.errorRestarts);
       metrics.informerRestarts.set({ resource: id, cause: 'watchdog' }, inf.stats.watchdogRestarts);
+      metrics.informerRestarts.set({ resource: id, cause: 'expired' }, inf.stats.expired);
     }
   }, 5000);
   restartsTimer.unref();

@@ -55,7 +55,7 @@ export function createControllerMetrics(options: { registry?: Registry; defaultM
     isLeader: new Gauge({ name: 'headwater_leader', help: '1 while this replica holds the leader Lease', registers: [registry] }),
     informerRestarts: new Gauge({
       name: 'headwater_informer_restarts',
-      help: 'Informer watch restarts since start, by resource and cause (error, watchdog)',
+      help: 'Informer watch restarts since start, by resource and cause (error, watchdog, expired = 410 Gone relist)',
       labelNames: ['resource', 'cause'],
       registers: [registry],
     }),
