@@ -1,5 +1,6 @@
 /** Every benchmark, in the order `npm run bench` runs them (fast ones first). */
 import { httpCeiling } from './http-ceiling.js';
+import { controllerScale } from './controller-scale.js';
 import { cronFanout } from './cron-fanout.js';
 import { footprint } from './footprint.js';
 import { kafkaBench } from './kafka.js';
@@ -7,4 +8,4 @@ import type { Benchmark } from './lib/types.js';
 import { redisStream } from './redis-stream.js';
 import { triggerBench } from './trigger.js';
 
-export const benchmarks: Benchmark[] = [httpCeiling, footprint, redisStream, kafkaBench, triggerBench, cronFanout];
+export const benchmarks: Benchmark[] = [httpCeiling, footprint, redisStream, kafkaBench, triggerBench, cronFanout, controllerScale];
