@@ -96,3 +96,57 @@ describe('leader election between two managers', () => {
     expect(leader.reconciler.calls.length).toBe(leaderCallsAfterStop);
   });
 });
+
+describe('a leader that loses its Lease', () => {
+  const ns = uniqueName('hw-lost');
+  const kubeConfig = loadTestKubeConfig();
+  let client: KubeClient;
+  let manager: Manager;
+  const reconciler = childCopier(ns);
+  let lost = 0;
+
+  beforeAll(async () => {
+    client = new KubeClient(kubeConfig);
+    await createNamespace(client, ns);
+    manager = await startManager({
+      kubeConfig,
+      reconcilers: [reconciler],
+      config: { adapterImage: 'headwater:test', systemNamespace: ns },
+      log: quietLog,
+      resyncMs: 300,
+      leaderElection: { identity: 'victim', leaseDurationMs: 3000, renewDeadlineMs: 2000, retryPeriodMs: 400 },
+      onLeadershipLost: () => {
+        lost++;
+      },
+    });
+  });
+
+  afterAll(async () => {
+    await manager?.stop();
+    if (client) await eventually(() => deleteNamespace(client, ns));
+    client?.destroy();
+  });
+
+  it('stops its workers and reports the loss when another holder takes the Lease', async () => {
+    await vi.waitFor(() => expect(manager.isLeader()).toBe(true), { timeout: 30_000, interval: 100 });
+    await client.json({ method: 'POST', path: collectionPath(configMaps, ns), body: configMap(ns, 'before', { n: '1' }, { 'hw-role': 'source' }) });
+    await vi.waitFor(() => client.json({ method: 'GET', path: objectPath(configMaps, ns, 'before-child') }), { timeout: 30_000, interval: 200 });
+
+    // Someone else takes the Lease over (as a replica would after a network partition healed).
+    const path = `/apis/coordination.k8s.io/v1/namespaces/${ns}/leases/headwater-controller`;
+    const lease = await client.json<Lease & { metadata: Record<string, unknown> }>({ method: 'GET', path });
+    const now = new Date().toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
+    await client.json({ method: 'PUT', path, body: { ...lease, spec: { ...lease.spec, holderIdentity: 'intruder', renewTime: now, leaseDurationSeconds: 3600 } } });
+
+    await vi.waitFor(() => expect(lost).toBe(1), { timeout: 30_000, interval: 100 });
+    expect(manager.isLeader()).toBe(false);
+    const callsAfterLoss = reconciler.calls.length;
+    await client.json({ method: 'POST', path: collectionPath(configMaps, ns), body: configMap(ns, 'after', { n: '2' }, { 'hw-role': 'source' }) });
+    // Resyncs run every 300ms for a leader; a standby's informer sees the new source but nothing reconciles it.
+    await vi.waitFor(() => expect(manager.lister.get(reconciler.gvk, { namespace: ns, name: 'after' })).toBeDefined(), { timeout: 30_000 });
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(reconciler.calls.length).toBe(callsAfterLoss);
+    await expect(client.json({ method: 'GET', path: objectPath(configMaps, ns, 'after-child') })).rejects.toThrow(/404/);
+    expect((await client.json<Lease>({ method: 'GET', path })).spec.holderIdentity).toBe('intruder');
+  });
+});
