@@ -7,6 +7,7 @@
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
 import type { BackoffOptions } from '../../lib/backoff.js';
 import { KubeClient } from '../../lib/kube/client.js';
+import { ConflictError } from '../../lib/kube/errors.js';
 import { ResilientInformer } from '../../lib/kube/informer.js';
 import { resourceId } from '../../lib/kube/resource.js';
 import { type Logger, createLogger } from '../../lib/log.js';
@@ -181,6 +182,12 @@ export async function startManager(options: ManagerOptions): Promise<Manager> {
     } catch (err) {
       metrics.reconcileErrors.inc({ kind });
       ctx.log.warn('reconcile failed; will retry with backoff', { err });
+      // As Knative does: the failure shows on the object (`kubectl describe`). A Conflict only means the
+      // cache was behind; the retry sees the fresh object, so it is not worth an Event.
+      const primary = lister.get(r.gvk, key);
+      if (primary && !(err instanceof ConflictError)) {
+        recorder.event(primary, 'Warning', 'InternalError', err instanceof Error ? err.message : String(err));
+      }
       throw err;
     } finally {
       end();

@@ -108,6 +108,21 @@ describe('manager on the real apiserver', () => {
     });
     const errors = await manager.metrics.reconcileErrors.get();
     expect(errors.values.map((v) => v.labels.kind)).toEqual(['ConfigMap']);
+    // The failure shows on the object, once however often it repeats (aggregated).
+    const events = await vi.waitFor(
+      async () => {
+        const list = await client.json<{ items: { reason: string; message: string; count: number; involvedObject: { name: string } }[] }>({
+          method: 'GET',
+          path: `/api/v1/namespaces/${ns}/events`,
+        });
+        const failures = list.items.filter((e) => e.involvedObject.name === 's-fail' && e.reason === 'InternalError');
+        if (failures.length === 0) throw new Error('no InternalError event yet');
+        return failures;
+      },
+      { timeout: 30_000, interval: 200 },
+    );
+    expect(events).toHaveLength(1);
+    expect(events[0]?.message).toBe('told to fail for s-fail');
     reconciler.failFor.delete('s-fail');
     const child = await vi.waitFor(() => getChild('s-fail'), { timeout: 30_000, interval: 200 });
     expect(child.data).toEqual({ x: '1' });

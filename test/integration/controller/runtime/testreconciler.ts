@@ -39,7 +39,7 @@ export function childCopier(namespace: string): TestReconciler {
       const source = ctx.lister.get(configMapGvk, key);
       if (source?.metadata.labels?.['hw-role'] !== 'source') return undefined;
       if (failFor.has(key.name)) {
-        ctx.recorder.event(source, 'Warning', 'InternalError', `told to fail for ${key.name}`);
+        ctx.recorder.event(source, 'Warning', 'ToldToFail', `told to fail for ${key.name}`);
         throw new Error(`told to fail for ${key.name}`);
       }
       const childKey = { namespace, name: `${key.name}-child` };
