@@ -3,6 +3,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
+import { decideLaunch, defaultImageTable } from '../../../../hack/runner/image-table.js';
 
 const root = fileURLToPath(new URL('../../../../', import.meta.url));
 
@@ -38,6 +39,16 @@ describe('config/', () => {
     expect(pod.serviceAccountName).toBe('headwater-controller');
     const env = pod.containers[0]?.env.map((e) => e.name) ?? [];
     expect(env).toEqual(expect.arrayContaining(['HEADWATER_ADAPTER_IMAGE', 'SYSTEM_NAMESPACE', 'POD_NAME', 'METRICS_PORT']));
+  });
+
+  it("runs the image's controller role (the entrypoint the Dockerfile and the local runner share)", () => {
+    const deployment = all.find((d) => d.kind === 'Deployment' && d.metadata.name === 'headwater-controller') as unknown as {
+      spec: { template: { spec: { containers: { image: string; command?: string[]; args?: string[] }[] } } };
+    };
+    const container = deployment.spec.template.spec.containers[0];
+    if (!container) throw new Error('no container');
+    const decided = decideLaunch(defaultImageTable(), { ...container, image: `${container.image}:latest` });
+    expect(decided).toEqual({ ok: true, launch: { file: 'dist/controller/main.js', args: [] } });
   });
 
   it('gives the cron adapter read-only access to CronSources and nothing else', () => {
