@@ -191,6 +191,8 @@ export async function startManager(options: ManagerOptions): Promise<Manager> {
       throw err;
     } finally {
       end();
+      // A primary that is gone reads nothing any more: keep the read tracking from growing without bound.
+      if (!informerFor(r.gvk).get(key.name, key.namespace)) for (const set of readers.values()) set.delete(encoded);
     }
   };
 
