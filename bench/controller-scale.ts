@@ -33,13 +33,21 @@ async function metricSum(port: number, name: string): Promise<number> {
   return sum;
 }
 
-async function countReady(client: KubeClient, namespace: string): Promise<number> {
-  let ready = 0;
-  for (const plural of ['kafkasources', 'redisstreamsources']) {
-    const list = await client.json<{ items: Item[] }>({ method: 'GET', path: `/apis/${group}/${version}/namespaces/${namespace}/${plural}` });
-    ready += list.items.filter((i) => i.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length;
-  }
-  return ready;
+/** Watches both kinds and counts the sources whose Ready condition is True (no repeated lists). */
+async function watchReady(client: KubeClient, namespace: string): Promise<{ ready(): number; stop(): void }> {
+  const ready = new Set<string>();
+  const handles = await Promise.all(
+    ['kafkasources', 'redisstreamsources'].map((plural) =>
+      client.stream(`/apis/${group}/${version}/namespaces/${namespace}/${plural}`, { watch: true }, (line) => {
+        const e = JSON.parse(line) as { type: string; object: Item };
+        const key = `${plural}/${e.object.metadata.name}`;
+        if (e.object.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')) ready.add(key);
+        else ready.delete(key);
+      }),
+    ),
+  );
+  for (const h of handles) h.done.catch(() => undefined);
+  return { ready: () => ready.size, stop: () => handles.forEach((h) => h.abort()) };
 }
 
 export const controllerScale: Benchmark = {
@@ -67,7 +75,8 @@ export const controllerScale: Benchmark = {
       METRICS_PORT: String(port),
       RESYNC_SECONDS: String(resyncSeconds),
     });
-    const kubelet = startStandInKubelet(client, namespace);
+    const kubelet = await startStandInKubelet(client, namespace);
+    const readyWatch = await watchReady(client, namespace);
     try {
       await waitForOk(`http://127.0.0.1:${port}/readyz`, 60_000, controller);
       const writes0 = await metricSum(port, 'headwater_api_writes_total');
@@ -94,9 +103,9 @@ export const controllerScale: Benchmark = {
       const deadline = t0 + (ctx.quick ? 50_000 : 240_000);
       let ready = 0;
       while (performance.now() < deadline) {
-        ready = await countReady(client, namespace);
+        ready = readyWatch.ready();
         if (ready >= sources) break;
-        await sleep(250);
+        await sleep(50);
       }
       const wallMs = performance.now() - t0;
       const allReady = ready >= sources;
@@ -142,6 +151,7 @@ export const controllerScale: Benchmark = {
         },
       ];
     } finally {
+      readyWatch.stop();
       await kubelet.stop();
       await controller.stop();
       // Leave the private cluster empty for the next run: the controller reconciles every namespace.

@@ -1,14 +1,13 @@
 /**
  * A stand-in for kube-controller-manager + kubelet, for the controller scale benchmark: every Deployment in the
  * namespace is marked available through its status subresource (one write each), as if its single Pod became
- * Ready at once. It polls instead of watching: one list per interval, which is also what keeps it cheap.
+ * Ready at once. It watches (one stream, no repeated lists) so the harness adds as little apiserver load as it can.
  */
-import type { KubeClient } from '../../lib/kube/client.js';
-import { sleep } from './proc.js';
+import pLimit from 'p-limit';
+import type { KubeClient, StreamHandle } from '../../lib/kube/client.js';
 
 interface DeploymentItem {
   metadata: { name: string; generation?: number };
-  status?: { observedGeneration?: number; conditions?: { type: string; status: string }[] };
 }
 
 export interface StandInKubelet {
@@ -17,54 +16,53 @@ export interface StandInKubelet {
   stop(): Promise<void>;
 }
 
-export function startStandInKubelet(client: KubeClient, namespace: string, everyMs = 300): StandInKubelet {
-  let stopped = false;
+export async function startStandInKubelet(client: KubeClient, namespace: string): Promise<StandInKubelet> {
   let writes = 0;
   const marked = new Map<string, number>();
-  const loop = (async () => {
-    while (!stopped) {
-      const list = await client
-        .json<{ items: DeploymentItem[] }>({ method: 'GET', path: `/apis/apps/v1/namespaces/${namespace}/deployments` })
-        .catch(() => ({ items: [] as DeploymentItem[] }));
-      const todo = list.items.filter((d) => marked.get(d.metadata.name) !== (d.metadata.generation ?? 0));
-      // Bounded parallelism: 16 status writes at a time.
-      for (let i = 0; i < todo.length && !stopped; i += 16) {
-        await Promise.all(
-          todo.slice(i, i + 16).map(async (d) => {
-            const now = new Date().toISOString();
-            const generation = d.metadata.generation ?? 0;
-            await client.json({
-              method: 'PATCH',
-              path: `/apis/apps/v1/namespaces/${namespace}/deployments/${d.metadata.name}/status`,
-              contentType: 'application/merge-patch+json',
-              body: {
-                status: {
-                  observedGeneration: generation,
-                  replicas: 1,
-                  updatedReplicas: 1,
-                  readyReplicas: 1,
-                  availableReplicas: 1,
-                  conditions: [
-                    { type: 'Available', status: 'True', reason: 'MinimumReplicasAvailable', message: 'stand-in kubelet', lastUpdateTime: now, lastTransitionTime: now },
-                  ],
-                },
-              },
-            });
-            writes++;
-            marked.set(d.metadata.name, generation);
-          }),
-        ).catch(() => undefined);
-      }
-      await sleep(everyMs);
-    }
-  })();
+  const limit = pLimit(16);
+  const inFlight = new Set<Promise<void>>();
+  const mark = (d: DeploymentItem): void => {
+    const generation = d.metadata.generation ?? 0;
+    if (marked.get(d.metadata.name) === generation) return;
+    marked.set(d.metadata.name, generation);
+    const now = new Date().toISOString();
+    const p = limit(async () => {
+      await client.json({
+        method: 'PATCH',
+        path: `/apis/apps/v1/namespaces/${namespace}/deployments/${d.metadata.name}/status`,
+        contentType: 'application/merge-patch+json',
+        body: {
+          status: {
+            observedGeneration: generation,
+            replicas: 1,
+            updatedReplicas: 1,
+            readyReplicas: 1,
+            availableReplicas: 1,
+            conditions: [
+              { type: 'Available', status: 'True', reason: 'MinimumReplicasAvailable', message: 'stand-in kubelet', lastUpdateTime: now, lastTransitionTime: now },
+            ],
+          },
+        },
+      });
+      writes++;
+    }).catch(() => {
+      marked.delete(d.metadata.name); // seen again on its next change
+    });
+    inFlight.add(p);
+    void p.finally(() => inFlight.delete(p));
+  };
+  const handle: StreamHandle = await client.stream(`/apis/apps/v1/namespaces/${namespace}/deployments`, { watch: true }, (line) => {
+    const e = JSON.parse(line) as { type: string; object: DeploymentItem };
+    if (e.type === 'ADDED' || e.type === 'MODIFIED') mark(e.object);
+  });
+  handle.done.catch(() => undefined);
   return {
     get writes() {
       return writes;
     },
     stop: async () => {
-      stopped = true;
-      await loop;
+      handle.abort();
+      await Promise.allSettled([...inFlight]);
     },
   };
 }
