@@ -47,7 +47,10 @@ async function watchReady(client: KubeClient, namespace: string): Promise<{ read
     ),
   );
   for (const h of handles) h.done.catch(() => undefined);
-  return { ready: () => ready.size, stop: () => handles.forEach((h) => h.abort()) };
+  return { ready: () => ready.size, stop: () => {
+      for (const h of handles) h.abort();
+    },
+  };
 }
 
 export const controllerScale: Benchmark = {
