@@ -4,8 +4,10 @@
  * so a tick emitted twice (restart, catch-up) can be de-duplicated by the sink.
  */
 import { CloudEvent } from 'cloudevents';
+import { CRON_EVENT_TYPE } from '../../api/index.js';
 
-export const CRON_TICK_TYPE = 'dev.headwater.cron.tick';
+/** Knative PingSource's type, so sinks written for PingSource work unchanged; the one value lives in api/. */
+export const CRON_TICK_TYPE = CRON_EVENT_TYPE;
 /** Set on a tick emitted after its time (process paused, clock jump): how late, in milliseconds. */
 export const LATENESS_EXTENSION = 'cronlatems';
 

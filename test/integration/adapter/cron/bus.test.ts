@@ -40,7 +40,7 @@ describe('headwater-adapter cron on the event bus', () => {
     });
     await reached;
     for (const e of got) {
-      expect(e.type).toBe('dev.headwater.cron.tick');
+      expect(e.type).toBe('dev.knative.sources.ping');
       expect(e.source).toBe('/apis/v1/namespaces/bus/cronsources/ticker');
       expect(e.id).toBe(`bus/ticker/${e.time}`);
       expect(e.data).toBe('tick');

@@ -71,7 +71,7 @@ describe('headwater-adapter cron (cluster mode)', () => {
     adapter = startAdapter(['cron'], { KUBECONFIG: testEnv.kubeconfig() });
     await adapter.waitForLog((l) => l.msg === 'ready', 60_000);
     const [first] = await sinkA.waitForRequests(1, 60_000);
-    expect(first?.event?.type).toBe('dev.headwater.cron.tick');
+    expect(first?.event?.type).toBe('dev.knative.sources.ping');
     expect(first?.event?.source).toBe(`/apis/v1/namespaces/${namespace}/cronsources/a`);
     expect(first?.event?.id).toBe(`${namespace}/a/${first?.event?.time}`);
     expect(first?.event?.data).toEqual({ from: 'a' });

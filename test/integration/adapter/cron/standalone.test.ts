@@ -43,7 +43,7 @@ describe('headwater-adapter cron (standalone)', () => {
     );
     const reqs = await s.waitForRequests(2);
     for (const r of reqs) {
-      expect(r.event?.type).toBe('dev.headwater.cron.tick');
+      expect(r.event?.type).toBe('dev.knative.sources.ping');
       expect(r.event?.source).toBe('/apis/v1/namespaces/demo/cronsources/every-second');
       expect(r.event?.time).toMatch(isoSecond);
       expect(r.event?.id).toBe(`demo/every-second/${r.event?.time}`);
@@ -83,7 +83,7 @@ describe('headwater-adapter cron (standalone)', () => {
       K_DELIVERY: JSON.stringify({ retry: 2, backoffDelay: 'PT0.01S', deadLetterSinkUri: dls.url }),
     });
     const [dead] = await dls.waitForRequests(1);
-    expect(dead?.event?.type).toBe('dev.headwater.cron.tick');
+    expect(dead?.event?.type).toBe('dev.knative.sources.ping');
     expect(dead?.headers['ce-headwatererror']).toBe('sink answered HTTP 400');
     expect(dead?.headers['ce-knativeerrordest']).toBe(s.url);
   });
