@@ -37,6 +37,7 @@ async function main(): Promise<void> {
     // restart us as a fresh standby (as Knative and client-go do) instead of trusting our state.
     onLeadershipLost: () => {
       log.error('lost the leader lease; exiting so the Deployment restarts this replica');
+      // Not waiting for reconciles in flight: they may hang on the very apiserver we lost touch with.
       process.exit(1);
     },
   });

@@ -38,7 +38,7 @@ export interface ManagerOptions {
   defaultMetrics?: boolean;
   informerWatchdogMs?: number;
   queueBackoff?: BackoffOptions;
-  /** Called after this replica lost the lease and its workers stopped (not on stop()). */
+  /** Called as soon as this replica lost the lease, while its workers stop (not on stop()). */
   onLeadershipLost?: () => void;
 }
 
@@ -266,9 +266,10 @@ export async function startManager(options: ManagerOptions): Promise<Manager> {
       {
         onStartedLeading: () => void startTerm(),
         onStoppedLeading: () => {
-          void endTerm().then(() => {
-            if (!stopping) options.onLeadershipLost?.();
-          });
+          // Told at once, not after the workers drained: a reconcile hanging on a stalled apiserver must not
+          // keep a process that chose to exit alive while another replica takes over.
+          if (!stopping) options.onLeadershipLost?.();
+          void endTerm();
         },
       },
       log,

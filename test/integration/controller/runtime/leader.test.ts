@@ -7,6 +7,7 @@ import { KubeClient } from '../../../../lib/kube/client.js';
 import { collectionPath, objectPath } from '../../../../lib/kube/resource.js';
 import {
   type ConfigMap,
+  apiserverPid,
   configMap,
   configMaps,
   createNamespace,
@@ -134,9 +135,12 @@ describe('a leader that loses its Lease', () => {
 
     // Someone else takes the Lease over (as a replica would after a network partition healed).
     const path = `/apis/coordination.k8s.io/v1/namespaces/${ns}/leases/headwater-controller`;
-    const lease = await client.json<Lease & { metadata: Record<string, unknown> }>({ method: 'GET', path });
-    const now = new Date().toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
-    await client.json({ method: 'PUT', path, body: { ...lease, spec: { ...lease.spec, holderIdentity: 'intruder', renewTime: now, leaseDurationSeconds: 3600 } } });
+    // The leader renews every 400ms, so our read-modify-write may meet a Conflict: read again and retry.
+    await eventually(async () => {
+      const lease = await client.json<Lease & { metadata: Record<string, unknown> }>({ method: 'GET', path });
+      const now = new Date().toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
+      await client.json({ method: 'PUT', path, body: { ...lease, spec: { ...lease.spec, holderIdentity: 'intruder', renewTime: now, leaseDurationSeconds: 3600 } } });
+    }, 30_000);
 
     await vi.waitFor(() => expect(lost).toBe(1), { timeout: 30_000, interval: 100 });
     expect(manager.isLeader()).toBe(false);
@@ -148,5 +152,49 @@ describe('a leader that loses its Lease', () => {
     expect(reconciler.calls.length).toBe(callsAfterLoss);
     await expect(client.json({ method: 'GET', path: objectPath(configMaps, ns, 'after-child') })).rejects.toThrow(/404/);
     expect((await client.json<Lease>({ method: 'GET', path })).spec.holderIdentity).toBe('intruder');
+  });
+});
+
+describe('a leader cut off from the apiserver', () => {
+  const ns = uniqueName('hw-cutoff');
+  const kubeConfig = loadTestKubeConfig();
+  let client: KubeClient;
+  let manager: Manager;
+  let lost = 0;
+
+  beforeAll(async () => {
+    client = new KubeClient(kubeConfig);
+    await createNamespace(client, ns);
+    manager = await startManager({
+      kubeConfig,
+      reconcilers: [childCopier(ns)],
+      config: { adapterImage: 'headwater:test', systemNamespace: ns },
+      log: quietLog,
+      leaderElection: { identity: 'cut-off', leaseDurationMs: 3000, renewDeadlineMs: 2000, retryPeriodMs: 400 },
+      onLeadershipLost: () => {
+        lost++;
+      },
+    });
+  });
+
+  afterAll(async () => {
+    await manager?.stop();
+    if (client) await eventually(() => deleteNamespace(client, ns));
+    client?.destroy();
+  });
+
+  it('steps down when it cannot renew within the deadline, and competes again afterwards', async () => {
+    await vi.waitFor(() => expect(manager.isLeader()).toBe(true), { timeout: 30_000, interval: 100 });
+    const pid = apiserverPid();
+    process.kill(pid, 'SIGSTOP');
+    try {
+      // Renewals hang; after the renew deadline the leader must give up on its own (before the lease could expire for others).
+      await vi.waitFor(() => expect(lost).toBe(1), { timeout: 30_000, interval: 100 });
+      expect(manager.isLeader()).toBe(false);
+    } finally {
+      process.kill(pid, 'SIGCONT');
+    }
+    // In-process managers go back to competing (main exits instead); the Lease is still ours, so we get it back.
+    await vi.waitFor(() => expect(manager.isLeader()).toBe(true), { timeout: 60_000, interval: 200 });
   });
 });
