@@ -1,0 +1,96 @@
+/**
+ * A sink that breaks on purpose, per CloudEvent id: the first `failFirst` attempts of every id get the fault
+ * (5xx, 429 with Retry-After, a hang past the sender's timeout, a reset connection), later attempts 200.
+ * `/dlq` on the same port always accepts, so `goAway` takes both away at once: the adapter then cannot make an
+ * event safe anywhere and must keep it. Every 2xx is tallied per id, so loss and duplicates can be counted.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+
+export type Fault =
+  | { kind: 'status'; status: number; headers?: Record<string, string> }
+  | { kind: 'hang' }
+  | { kind: 'reset' }
+  | { kind: 'none' };
+
+export interface FaultSink {
+  readonly sinkUrl: string;
+  readonly deadLetterUrl: string;
+  readonly delivered: Map<string, number>;
+  readonly deadLettered: Map<string, number>;
+  /** Every attempt at /sink per id, with its arrival time (ms since epoch). */
+  readonly attempts: Map<string, number[]>;
+  readonly requests: number;
+  readonly faultsInjected: number;
+  /** Close the port for `ms` (connections refused), then listen again on the same port. */
+  goAway(ms: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startFaultSink(fault: Fault, failFirst = 1): Promise<FaultSink> {
+  const delivered = new Map<string, number>();
+  const deadLettered = new Map<string, number>();
+  const attempts = new Map<string, number[]>();
+  const sockets = new Set<Socket>();
+  const state = { requests: 0, faults: 0 };
+  const handler = (req: IncomingMessage, res: ServerResponse): void => {
+    req.resume();
+    req.on('end', () => {
+      state.requests++;
+      const id = String(req.headers['ce-id'] ?? '');
+      if (req.url?.startsWith('/dlq')) {
+        deadLettered.set(id, (deadLettered.get(id) ?? 0) + 1);
+        res.writeHead(202).end();
+        return;
+      }
+      const seen = attempts.get(id) ?? [];
+      seen.push(Date.now());
+      attempts.set(id, seen);
+      if (seen.length <= failFirst && fault.kind !== 'none') {
+        state.faults++;
+        if (fault.kind === 'status') res.writeHead(fault.status, fault.headers ?? {}).end('injected fault');
+        else if (fault.kind === 'reset') req.socket.resetAndDestroy();
+        // hang: never answer; the socket is destroyed at close() or by the sender's timeout
+        return;
+      }
+      delivered.set(id, (delivered.get(id) ?? 0) + 1);
+      res.writeHead(200).end();
+    });
+  };
+  const track = (srv: Server): void => {
+    srv.on('connection', (s: Socket) => {
+      sockets.add(s);
+      s.on('close', () => sockets.delete(s));
+    });
+  };
+  let server = createServer(handler);
+  track(server);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const { port } = server.address() as AddressInfo;
+  const stop = async (): Promise<void> => {
+    const closed = new Promise<void>((r) => server.close(() => r()));
+    for (const s of sockets) s.destroy();
+    await closed;
+  };
+  return {
+    sinkUrl: `http://127.0.0.1:${port}/sink`,
+    deadLetterUrl: `http://127.0.0.1:${port}/dlq`,
+    delivered,
+    deadLettered,
+    attempts,
+    get requests() {
+      return state.requests;
+    },
+    get faultsInjected() {
+      return state.faults;
+    },
+    async goAway(ms) {
+      await stop();
+      await new Promise((r) => setTimeout(r, ms));
+      server = createServer(handler);
+      track(server);
+      await new Promise<void>((r) => server.listen(port, '127.0.0.1', () => r()));
+    },
+    close: stop,
+  };
+}
