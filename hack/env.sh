@@ -144,6 +144,6 @@ case "$cmd" in
   status) for c in "${ALL[@]}"; do status_one "$c"; done ;;
   env) print_env ;;
   kubeconfig) kube_kubeconfig_path; printf '\n' ;;
-  -h|--help|help) sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' ;;
+  -h|--help|help) sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' ;;
   *) die "unknown command '$cmd' (up|down|restart|status|env|kubeconfig)" ;;
 esac

@@ -22,7 +22,7 @@ ours_running() {
   pid="$(pid_of "$c")" || return 1
   [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null || return 1
   local want; want="$(cat "$(state_dir "$c")/cmd" 2>/dev/null)" || return 1
-  tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$want"
+  tr '\0' ' ' 2>/dev/null < "/proc/$pid/cmdline" | grep -qF -- "$want"
 }
 
 # Something (anything) listens on 127.0.0.1:<port>.
