@@ -1,6 +1,6 @@
 /**
  * A Kafka record as a CloudEvent (pure). The rules, documented in docs/adapters.md:
- *  - id `{topic}-{partition}-{offset}`, type `dev.headwater.kafka.record`,
+ *  - id `{topic}-{partition}-{offset}`, type `dev.knative.kafka.event` (the API's KAFKA_EVENT_TYPE, as Knative),
  *    source `/apis/v1/namespaces/{ns}/kafkasources/{name}#{topic}`, subject `partition:{p}#{offset}`,
  *    time = the record timestamp;
  *  - data = the record value's exact bytes (never re-encoded, so no byte is changed); datacontenttype =
@@ -14,8 +14,10 @@
  */
 import { CloudEvent } from 'cloudevents';
 import type { IHeaders, KafkaMessage } from 'kafkajs';
+import { KAFKA_EVENT_TYPE } from '../../api/sources/kafkasource.js';
 
-export const kafkaEventType = 'dev.headwater.kafka.record';
+/** One value for the CRD's eventTypes annotation, status.ceAttributes and the events themselves. */
+export const kafkaEventType = KAFKA_EVENT_TYPE;
 
 const extensionName = /^[a-z0-9]{1,20}$/;
 const reserved = new Set([

@@ -1,15 +1,17 @@
 /**
  * A Redis stream entry as a CloudEvent (pure). The rules, documented in docs/adapters.md:
- *  - id = the entry id, type `dev.headwater.redisstream.entry`,
+ *  - id = the entry id, type `dev.knative.sources.redisstream` (the API's REDIS_STREAM_EVENT_TYPE, as Knative),
  *    source `/apis/v1/namespaces/{ns}/redisstreamsources/{name}#{stream}`, time = the entry id's millisecond part;
  *  - data (application/json) = an object of field → value; values are never parsed: a UTF-8 value is a JSON
  *    string, any other value `{"base64": "…"}` with its exact bytes; a field that occurs several times in the
  *    entry gets the list of its values, in entry order.
  */
 import { CloudEvent } from 'cloudevents';
+import { REDIS_STREAM_EVENT_TYPE } from '../../api/sources/redisstreamsource.js';
 import type { StreamEntry } from './stream-reply.js';
 
-export const redisStreamEventType = 'dev.headwater.redisstream.entry';
+/** One value for the CRD's eventTypes annotation, status.ceAttributes and the events themselves. */
+export const redisStreamEventType = REDIS_STREAM_EVENT_TYPE;
 
 export function redisStreamEventSource(namespace: string, name: string, stream: string): string {
   return `/apis/v1/namespaces/${namespace}/redisstreamsources/${name}#${stream}`;

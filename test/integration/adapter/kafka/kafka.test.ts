@@ -79,7 +79,7 @@ describe('kafka adapter', () => {
       const got = await sink.waitForRequests(3, 60_000);
       const [json, bin, text] = got;
       expect(json?.event?.id).toBe(`${topic}-0-0`);
-      expect(json?.event?.type).toBe('dev.headwater.kafka.record');
+      expect(json?.event?.type).toBe('dev.knative.kafka.event');
       expect(json?.event?.source).toBe(`/apis/v1/namespaces/ns1/kafkasources/orders#${topic}`);
       expect(json?.event?.subject).toBe('partition:0#0');
       expect(json?.headers['content-type']).toBe('application/json');

@@ -75,7 +75,7 @@ describe('redisstream adapter', () => {
       const got = await sink.waitForRequests(2, 30_000);
       const byId = new Map(got.map((r) => [r.event?.id, r]));
       const r1 = byId.get(id1);
-      expect(r1?.event?.type).toBe('dev.headwater.redisstream.entry');
+      expect(r1?.event?.type).toBe('dev.knative.sources.redisstream');
       expect(r1?.event?.source).toBe(`/apis/v1/namespaces/ns1/redisstreamsources/orders#${stream}`);
       expect(r1?.headers['ce-team']).toBe('blue');
       expect(JSON.parse(r1?.body.toString('utf8') ?? '')).toEqual({ order: '{"n":1}', note: 'ünïcödé' });

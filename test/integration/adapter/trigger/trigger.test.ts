@@ -80,7 +80,7 @@ describe.each(['nats', 'redis', 'kafka'] as const)('trigger on the %s bus', (bac
         K_TRIGGER_CONFIG: JSON.stringify({
           bus: cfg,
           inputs: { a: { topic: srcTopic }, b: { topic: otherTopic } },
-          filters: [{ any: [{ exact: { type: 'dev.headwater.redisstream.entry' } }, { prefix: { type: 'test.b' } }] }],
+          filters: [{ any: [{ exact: { type: 'dev.knative.sources.redisstream' } }, { prefix: { type: 'test.b' } }] }],
           subscribers: [
             { sinkUri: all.url },
             { condition: 'a && b', sinkUri: both.url },
