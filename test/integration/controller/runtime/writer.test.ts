@@ -12,7 +12,7 @@ import { configMap, createNamespace, deleteNamespace, eventually, loadTestKubeCo
 import { configMapGvk } from './testreconciler.js';
 
 interface EventList {
-  items: { reason: string; count: number; message: string; involvedObject: { name: string; uid: string } }[];
+  items: { metadata: { name: string }; reason: string; count: number; message: string; involvedObject: { name: string; uid: string } }[];
 }
 
 describe('ApiWriter and EventRecorder on the real apiserver', () => {
@@ -79,5 +79,15 @@ describe('ApiWriter and EventRecorder on the real apiserver', () => {
     expect(hot).toHaveLength(1);
     expect(hot[0]?.count).toBe(51);
     expect(events.items.filter((e) => e.involvedObject.uid === target.metadata.uid && e.reason === 'Other')).toHaveLength(1);
+
+    // The Event expired (TTL) or was deleted: the next repeat after the window starts a new one.
+    await client.json({ method: 'DELETE', path: `/api/v1/namespaces/${ns}/events/${hot[0]?.metadata.name}` });
+    now = new Date(now.getTime() + 61_000);
+    recorder.event(target, 'Warning', 'HotLoop', 'same failure again');
+    await recorder.flush();
+    const after = await client.json<EventList>({ method: 'GET', path: `/api/v1/namespaces/${ns}/events` });
+    const renewed = after.items.filter((e) => e.involvedObject.uid === target.metadata.uid && e.reason === 'HotLoop');
+    expect(renewed).toHaveLength(1);
+    expect(renewed[0]?.count).toBe(1);
   });
 });
