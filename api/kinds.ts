@@ -128,7 +128,7 @@ export const KafkaSourceKind = kindInfo({
   ],
   schema: KafkaSourceSchema,
   isSource: true,
-  eventTypes: [{ type: KAFKA_EVENT_TYPE, description: 'One per Kafka record; id is partition:offset.' }],
+  eventTypes: [{ type: KAFKA_EVENT_TYPE, description: 'One per Kafka record; id is {topic}-{partition}-{offset}.' }],
 });
 
 export const RedisStreamSourceKind = kindInfo({
