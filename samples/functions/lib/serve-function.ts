@@ -63,6 +63,14 @@ export function toCloudEvent(headers: Record<string, string>, body: Buffer): Clo
     throw new Error(`not a CloudEvent: ${(err as Error).message}`);
   }
   if (Array.isArray(parsed)) throw new Error('batched CloudEvents are not supported: send one event per request');
+  // The SDK validates 1.0 events only: a 0.3 or "9.9" event would pass with no source or type.
+  if (parsed.specversion !== '1.0' && parsed.specversion !== '0.3') {
+    throw new Error(`invalid CloudEvent: specversion ${JSON.stringify(parsed.specversion)} is not supported (1.0 or 0.3)`);
+  }
+  for (const attr of ['id', 'source', 'type'] as const) {
+    const v: unknown = parsed[attr];
+    if (typeof v !== 'string' || v === '') throw new Error(`invalid CloudEvent: required attribute ${attr} is missing`);
+  }
   try {
     parsed.validate();
   } catch (err) {
