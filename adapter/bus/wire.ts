@@ -40,6 +40,10 @@ export function decodeEvent(raw: Uint8Array): CloudEvent<unknown> {
       throw new BusDecodeError(`required attribute ${attr} missing`, { bytes: raw.byteLength });
     }
   }
+  // The SDK validates only the spec versions it knows; any other would be accepted unchecked.
+  if (parsed.specversion !== '1.0' && parsed.specversion !== '0.3') {
+    throw new BusDecodeError(`specversion ${JSON.stringify(parsed.specversion)} is not supported (1.0 or 0.3)`, { id: parsed.id });
+  }
   const props: Record<string, unknown> = { ...parsed };
   if (typeof props.data_base64 === 'string') {
     props.data = new Uint8Array(Buffer.from(props.data_base64, 'base64'));
