@@ -35,6 +35,8 @@ async function main(): Promise<number> {
       quick: { type: 'boolean', default: false },
       only: { type: 'string' },
       'no-build': { type: 'boolean', default: false },
+      /** Run against another compiled tree (implies --no-build): A/B runs of an optimisation. */
+      dist: { type: 'string' },
     },
   });
   const names = values.only?.split(',').map((s) => s.trim()).filter(Boolean);
@@ -44,11 +46,11 @@ async function main(): Promise<number> {
     return 2;
   }
   const selected = names ? benchmarks.filter((b) => names.includes(b.name)) : benchmarks;
-  const distDir = join(repoRoot, '.headwater', 'bench-dist');
+  const distDir = values.dist ?? join(repoRoot, '.headwater', 'bench-dist');
   const log = (m: string): void => {
     process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${m}\n`);
   };
-  if (!values['no-build']) {
+  if (!values['no-build'] && values.dist === undefined) {
     log(`building into ${distDir}`);
     build(distDir, log);
   }
