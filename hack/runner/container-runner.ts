@@ -135,10 +135,11 @@ export class ContainerRunner {
     try {
       spec = await this.o.prepare();
     } catch (err) {
-      if (!(err instanceof ContainerConfigError)) throw err;
-      // The kubelet keeps retrying while a Secret or ConfigMap is missing; so do we.
-      this.setState({ kind: 'waiting', reason: 'CreateContainerConfigError', message: err.message }, false);
-      this.o.event('Warning', 'Failed', `Error: ${err.message}`);
+      // The kubelet keeps retrying while a Secret or ConfigMap is missing, or cannot be read because the
+      // apiserver is down (a restart); so do we. Rethrowing here would crash the runner (launch() runs unawaited).
+      const message = err instanceof ContainerConfigError ? err.message : `cannot resolve the container's environment: ${(err as Error).message}`;
+      this.setState({ kind: 'waiting', reason: 'CreateContainerConfigError', message }, false);
+      this.o.event('Warning', 'Failed', `Error: ${message}`);
       this.retryTimer = setTimeout(() => void this.launch(), this.o.backoff.baseMs);
       return;
     }
