@@ -33,10 +33,19 @@ export function isRole(value: string | undefined): value is RoleName {
   return (roles as readonly string[]).includes(value ?? '');
 }
 
+/**
+ * One loader per role, each a literal specifier: a role's module (kafkajs, ioredis…) is loaded only when that
+ * role runs, and every tool that follows imports (tsc, vitest, bundlers) can see the modules.
+ */
+const roleModules: Record<RoleName, () => Promise<{ run?: unknown }>> = {
+  cron: () => import('../cron/index.js'),
+  kafka: () => import('../kafka/index.js'),
+  redisstream: () => import('../redisstream/index.js'),
+  trigger: () => import('../trigger/index.js'),
+};
+
 async function loadRole(role: RoleName): Promise<RunRole> {
-  // A computed specifier: each role's module is loaded only when that role runs (kafkajs, ioredis… stay unloaded).
-  const mod: unknown = await import(`../${role}/index.js`);
-  const run = (mod as { run?: unknown }).run;
+  const { run } = await roleModules[role]();
   if (typeof run !== 'function') throw new HeadwaterError('RoleModule', `adapter/${role}/index.js exports no run()`, { role });
   return run as RunRole;
 }
