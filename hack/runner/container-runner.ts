@@ -120,7 +120,16 @@ export class ContainerRunner {
   }
 
   start(): void {
-    void this.launch();
+    this.launchSafely();
+  }
+
+  /** launch() runs unawaited (timers, start): a failure to spawn must become a waiting reason, not an unhandled rejection. */
+  private launchSafely(): void {
+    this.launch().catch((err: unknown) => {
+      this.o.log.error('container could not be started', { container: this.o.name, err });
+      this.setState({ kind: 'waiting', reason: 'RunContainerError', message: (err as Error).message }, false);
+      if (!this.stopping) this.retryTimer = setTimeout(() => this.launchSafely(), this.o.backoff.baseMs);
+    });
   }
 
   private setState(state: ContainerState, ready = this.ready): void {
@@ -140,7 +149,7 @@ export class ContainerRunner {
       const message = err instanceof ContainerConfigError ? err.message : `cannot resolve the container's environment: ${(err as Error).message}`;
       this.setState({ kind: 'waiting', reason: 'CreateContainerConfigError', message }, false);
       this.o.event('Warning', 'Failed', `Error: ${message}`);
-      this.retryTimer = setTimeout(() => void this.launch(), this.o.backoff.baseMs);
+      this.retryTimer = setTimeout(() => this.launchSafely(), this.o.backoff.baseMs);
       return;
     }
     if (this.stopping) return;
@@ -230,7 +239,7 @@ export class ContainerRunner {
     const message = `back-off ${Math.round(delay / 1000)}s restarting failed container=${this.o.name}`;
     this.o.event('Warning', 'BackOff', `Back-off restarting failed container ${this.o.name}`);
     this.setState({ kind: 'waiting', reason: 'CrashLoopBackOff', message }, false);
-    this.retryTimer = setTimeout(() => void this.launch(), delay);
+    this.retryTimer = setTimeout(() => this.launchSafely(), delay);
   }
 
   private async kill(child: ChildProcess, graceMs: number): Promise<void> {
