@@ -29,6 +29,8 @@ export interface InformerOptions {
   watchdogMs?: number;
   /** Server-side watch timeout; a healthy idle watch ends and re-opens within it (default watchdog/2). */
   watchTimeoutSeconds?: number;
+  /** Objects per list request (default 500). */
+  listPageSize?: number;
   /** Delay between restarts after errors (default exponential 250ms … 30s, ±20%). */
   restartBackoff?: BackoffOptions;
 }
@@ -166,14 +168,24 @@ export class ResilientInformer<T extends KubernetesObject = KubernetesObject> {
     });
     const path = collectionPath(resource, options.namespace);
     const apiVersion = apiVersionOf(resource);
+    const pageSize = options.listPageSize ?? 500;
     const list = async (): Promise<KubernetesListObject<T>> => {
       const gen = this.transport.generation;
-      const result = await client.json<KubernetesListObject<T>>({
-        method: 'GET',
-        path,
-        query: { labelSelector: options.labelSelector },
-      });
-      if (gen !== this.transport.generation) throw new StaleGenerationError();
+      // In pages, so a big kind does not arrive as one huge response; the pages form one consistent
+      // snapshot and the last one carries its resourceVersion.
+      let result: KubernetesListObject<T> | undefined;
+      let cont: string | undefined;
+      do {
+        const page: KubernetesListObject<T> = await client.json<KubernetesListObject<T>>({
+          method: 'GET',
+          path,
+          query: { labelSelector: options.labelSelector, limit: pageSize, continue: cont },
+        });
+        if (gen !== this.transport.generation) throw new StaleGenerationError();
+        result = result ? { ...page, items: [...result.items, ...page.items] } : page;
+        // Raw JSON: the field is `continue` (client-node's model renames it `_continue`).
+        cont = (page.metadata as { continue?: string } | undefined)?.continue || undefined;
+      } while (cont);
       // List items of built-in kinds come without apiVersion/kind; watch events carry them. Make the cache uniform.
       for (const item of result.items) {
         item.apiVersion ??= apiVersion;

@@ -47,6 +47,7 @@ describe('ResilientInformer on the real apiserver', () => {
       namespace: ns,
       log: quietLog,
       watchdogMs: 4000,
+      listPageSize: 1, // every list takes several pages
       restartBackoff: { policy: 'exponential', baseMs: 200, maxMs: 2000 },
     });
     for (const event of ['add', 'update', 'delete'] as const) {
