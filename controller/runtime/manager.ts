@@ -78,6 +78,8 @@ export async function startManager(options: ManagerOptions): Promise<Manager> {
   const reconcilers = options.reconcilers;
   const workers = options.workers ?? 4;
   const resyncMs = options.resyncMs ?? 600_000;
+  if (!Number.isInteger(workers) || workers < 1) throw new RangeError(`startManager: workers must be a positive integer, got ${workers}`);
+  if (!(resyncMs > 0)) throw new RangeError(`startManager: resyncMs must be positive, got ${resyncMs}`);
 
   const informers = new Map<string, ResilientInformer<KubernetesObject>>();
   const declared = new Set<string>();
@@ -289,7 +291,18 @@ export async function startManager(options: ManagerOptions): Promise<Manager> {
 
   let health: HealthServer | undefined;
   if (options.metricsPort !== undefined) {
-    health = await startHealthServer({ port: options.metricsPort, host: options.metricsHost, registry: metrics.registry, ready: allSynced });
+    try {
+      health = await startHealthServer({ port: options.metricsPort, host: options.metricsHost, registry: metrics.registry, ready: allSynced });
+    } catch (err) {
+      // Port taken, say: undo what already runs so an in-process caller is not left with live watches.
+      stopping = true;
+      clearInterval(restartsTimer);
+      await endTerm();
+      await elector?.stop();
+      for (const inf of informers.values()) inf.stop();
+      client.destroy();
+      throw err;
+    }
   }
 
   return {
