@@ -1,7 +1,15 @@
 #!/usr/bin/env bash
 # The main job (`npm run demo`): brings the local environment up, installs
-# Headwater's CRDs, then runs each demo step in order and leaves everything
-# running so you can look around (`eval "$(hack/env.sh env)"; kubectl get ...`).
+# Headwater's CRDs, builds, then runs the demo (hack/demo/main.ts): the node
+# runner and the controller as processes, the samples applied, a generator
+# feeding Kafka and Redis, and the READY/SINK table plus every event reaching
+# event-display, until Ctrl-C. Then it deletes what it applied, stops what it
+# started, and brings down the environment components this run brought up.
+#
+#   bash hack/demo.sh                 until Ctrl-C
+#   bash hack/demo.sh --once          exit 0 once every path delivered an event
+#   bash hack/demo.sh --once --timeout 240
+#   HEADWATER_DEMO_KEEP_ENV=1 ...     leave the environment up afterwards
 #
 # Steps are functions listed in STEPS below; more steps can be added as files
 # hack/demo.d/NN-name.sh (sourced in name order, each defining a function
@@ -14,11 +22,28 @@ cd "$REPO_ROOT"
 
 say() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
 
+DEMO_ARGS=("$@")
+# Components this run started (hack/env.sh records them), so only those go down at the end.
+started_file="$(mktemp -t headwater-demo-started.XXXXXX)"
+on_exit() {
+  local rc=$? comps=()
+  mapfile -t comps < <(sort -u "$started_file")
+  if (( ${#comps[@]} )) && [[ "${HEADWATER_DEMO_KEEP_ENV:-}" != 1 ]]; then
+    say "stopping what this run started: ${comps[*]}"
+    bash hack/env.sh down "${comps[@]}" || true
+  fi
+  rm -f "$started_file"
+  exit "$rc"
+}
+trap on_exit EXIT
+# The demo process gets the same Ctrl-C and cleans up its part; bash waits for it, then exits.
+trap 'exit 130' INT TERM
+
 demo_env() {
   say "dependencies"
   ensure_node_modules
   say "local environment (hack/env.sh up)"
-  bash hack/env.sh up
+  HEADWATER_STARTED_FILE="$started_file" bash hack/env.sh up
   eval "$(bash hack/env.sh env)"
   export KUBECONFIG HEADWATER_KUBE_BIN HEADWATER_KAFKA_BROKERS HEADWATER_REDIS_URL HEADWATER_NATS_URL
   PATH="$HEADWATER_KUBE_BIN:$PATH"
@@ -37,18 +62,17 @@ demo_crds() {
   kubectl get crd | grep -E '^NAME|headwater\.dev'
 }
 
-demo_status() {
-  say "status"
-  bash hack/env.sh status
-  cat <<MSG
-
-Everything is left running. To use it from this shell:
-  eval "\$(hack/env.sh env)"; export PATH="\$HEADWATER_KUBE_BIN:\$PATH"; kubectl get crd
-Stop it with: hack/env.sh down
-MSG
+demo_build() {
+  say "build (npm run build: the runner runs dist/, as the image does)"
+  npm run -s build
 }
 
-STEPS=(env crds)
+demo_run() {
+  say "demo (Ctrl-C stops it and everything it started)"
+  node dist/hack/demo/main.js "${DEMO_ARGS[@]}"
+}
+
+STEPS=(env crds build)
 if [[ -d "$HACK_DIR/demo.d" ]]; then
   for f in "$HACK_DIR"/demo.d/*.sh; do
     [[ -e "$f" ]] || continue
@@ -56,6 +80,6 @@ if [[ -d "$HACK_DIR/demo.d" ]]; then
     source "$f"
   done
 fi
-STEPS+=(status)
+STEPS+=(run)
 
 for s in "${STEPS[@]}"; do "demo_${s//-/_}"; done
