@@ -146,7 +146,10 @@ export async function startRunner(config: RunnerConfig): Promise<RunningRunner> 
   // Endpoints come from the Pods themselves (see service-routes.ts), so Pod changes re-program Services too.
   const syncServices = coalesce(async () => {
     if (!services || !pods) return;
-    const hosts = await proxy.apply(serviceRoutes(services.list(), pods.list()));
+    // A runner limited to some namespaces serves only their Services: several runners then never write the same names.
+    const scope = config.bindNamespaces;
+    const inScope = services.list().filter((svc) => !scope || scope.includes(svc.metadata?.namespace ?? ''));
+    const hosts = await proxy.apply(serviceRoutes(inScope, pods.list()));
     if (config.hostsFile) await writeHostsBlock(config.hostsFile, config.nodeName, hosts);
   }, log);
   pods = new ResourceCache<V1Pod>({
