@@ -18,19 +18,21 @@ function specFor(code: string): SpawnSpec {
   return { command: process.execPath, args: ['-e', code], env: {}, cwd: dir, logFile: join(dir, 'c.log'), recordDir: join(dir, 'records') };
 }
 
-function runner(prepare: () => Promise<SpawnSpec>, events: string[] = []) {
+function runner(prepare: () => Promise<SpawnSpec>, events: string[] = [], extra: Partial<ConstructorParameters<typeof ContainerRunner>[0]> = {}) {
   const changes: ContainerSnapshot[] = [];
   const r = new ContainerRunner({
     name: 'c',
     image: 'headwater/testing:1',
     restartPolicy: 'Always',
     podIP: '127.0.0.1',
+    ...extra,
     backoff: { baseMs: 50, maxMs: 200, resetAfterMs: 60_000 },
     initialRestartCount: 0,
     prepare,
     onChange: () => changes.push(r.snapshot()),
     event: (_type, reason) => events.push(reason),
     log: quiet,
+    ...extra,
   });
   return { r, changes };
 }
@@ -73,5 +75,29 @@ describe('ContainerRunner', () => {
     await r.stop(100);
     expect(r.snapshot().state).toEqual({ kind: 'waiting', reason: 'CreateContainerConfigError', message: 'env X: Secret "s" not found' });
     expect(r.snapshot().restartCount).toBe(0);
+  });
+
+  it('follows the readiness probe, and restarts a container whose liveness probe fails', async () => {
+    // Its own loopback address, so port 8080 is free whatever else runs on this machine.
+    const ip = `127.77.${Math.floor(Math.random() * 250) + 1}.${Math.floor(Math.random() * 250) + 1}`;
+    const serving = (status: number) => specFor(`require('node:http').createServer((q, s) => s.writeHead(${status}).end()).listen(8080, '${ip}')`);
+    const probes = {
+      podIP: ip,
+      readinessProbe: { httpGet: { path: '/readyz', port: 8080 }, periodSeconds: 1 },
+      livenessProbe: { httpGet: { path: '/healthz', port: 8080 }, periodSeconds: 1, failureThreshold: 2, terminationGracePeriodSeconds: 1 },
+    };
+    const healthy = runner(async () => serving(200), [], probes);
+    healthy.r.start();
+    await until('ready', () => healthy.r.snapshot().ready);
+    await healthy.r.stop(1000);
+    expect(healthy.r.snapshot().restartCount).toBe(0);
+
+    const events: string[] = [];
+    const sick = runner(async () => serving(500), events, probes);
+    sick.r.start();
+    await until('a liveness restart', () => sick.r.snapshot().restartCount >= 1);
+    await sick.r.stop(500);
+    expect(events).toEqual(expect.arrayContaining(['Unhealthy', 'Killing']));
+    expect(sick.changes.some((c) => c.ready)).toBe(false);
   });
 });
