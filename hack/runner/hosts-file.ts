@@ -4,7 +4,7 @@
  * getaddrinfo reads the file on every lookup, so undici, curl and the tests all see the change at once.
  * Each runner owns only the block marked with its node name and removes it on exit.
  */
-import { closeSync, openSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { sleep } from '../../lib/backoff.js';
 
 export interface HostEntry {
@@ -53,10 +53,16 @@ export async function writeHostsBlock(path: string, owner: string, entries: read
     try {
       fd = openSync(lock, 'wx');
     } catch {
+      // A lock left by a killed runner must not wedge every other one: one older than 10 s is stale.
+      try {
+        if (Date.now() - statSync(lock).mtimeMs > 10_000) unlinkSync(lock);
+      } catch {
+        // Released meanwhile.
+      }
       await sleep(20);
     }
   }
-  // A lock left by a killed runner must not wedge every other one: after ~2s take over.
+  // Still no lock after ~2 s: write anyway; a lost update is repaired by the next sync.
   try {
     const before = readFileSync(path, 'utf8');
     const after = replaceBlock(before, owner, entries);

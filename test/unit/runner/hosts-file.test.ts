@@ -1,5 +1,8 @@
+import { existsSync, mkdtempSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { replaceBlock, serviceHostNames } from '../../../hack/runner/hosts-file.js';
+import { replaceBlock, serviceHostNames, writeHostsBlock } from '../../../hack/runner/hosts-file.js';
 
 const base = '127.0.0.1 localhost\n::1 localhost\n';
 
@@ -14,5 +17,22 @@ describe('replaceBlock', () => {
     expect(replaced).toContain('127.53.0.1\tx.y.svc.cluster.local');
     const removed = replaceBlock(replaceBlock(replaced, 'n1', []), 'n2', []);
     expect(removed).toBe(base);
+  });
+});
+
+describe('writeHostsBlock', () => {
+  it('writes its block in place, takes over a stale lock, and removes the block again', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hw-hosts-'));
+    const path = join(dir, 'hosts');
+    writeFileSync(path, base);
+    // A lock left behind by a runner that was killed long ago.
+    writeFileSync(`${path}.headwater.lock`, '');
+    const old = new Date(Date.now() - 60_000);
+    utimesSync(`${path}.headwater.lock`, old, old);
+    await writeHostsBlock(path, 'n1', [{ ip: '127.43.0.9', names: ['a.b.svc.cluster.local'] }]);
+    expect(readFileSync(path, 'utf8')).toContain('127.43.0.9\ta.b.svc.cluster.local');
+    expect(existsSync(`${path}.headwater.lock`)).toBe(false);
+    await writeHostsBlock(path, 'n1', []);
+    expect(readFileSync(path, 'utf8')).toBe(base);
   });
 });
