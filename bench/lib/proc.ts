@@ -78,7 +78,8 @@ export async function waitForOk(url: string, timeoutMs: number, child?: Child, e
   const started = performance.now();
   while (performance.now() - started < timeoutMs) {
     if (child && child.proc.exitCode !== null) throw new Error(`child exited (${child.proc.exitCode}) before ${url} was ready:\n${child.tail()}`);
-    const res = await fetch(url).catch(() => undefined);
+    // A child whose event loop is stuck accepts the connection and never answers: bound every probe.
+    const res = await fetch(url, { signal: AbortSignal.timeout(2_000) }).catch(() => undefined);
     if (res) {
       await res.arrayBuffer().catch(() => undefined);
       if (res.status === 200) return performance.now() - started;
