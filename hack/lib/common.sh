@@ -57,7 +57,9 @@ wait_for() {
   local deadline=$((SECONDS + timeout))
   while (( SECONDS < deadline )); do
     if "$@" >/dev/null 2>&1; then return 0; fi
-    if [[ ! -f "$(state_dir "$c")/reused" ]] && ! ours_running "$c"; then
+    # kill -0, not ours_running: right after spawn the child may not have exec'd
+    # the server yet, so its command line does not match the fingerprint.
+    if [[ ! -f "$(state_dir "$c")/reused" ]] && ! kill -0 "$(pid_of "$c")" 2>/dev/null; then
       log "$c exited during start-up"; return 1
     fi
     sleep 0.5
