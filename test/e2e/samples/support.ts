@@ -1,0 +1,227 @@
+/**
+ * One end-to-end stack per test file: the real controller (startManager + allReconcilers, in this process),
+ * the local node runner (in this process, running the adapter Deployments and event-display as processes of
+ * the checkout's sources), the real apiserver/controller-manager and brokers of hack/env.sh. The samples
+ * are applied with the real kubectl after hack/demo/localize.ts (the same rewrite the demo makes: local
+ * brokers, this file's namespace, Kafka topics and Redis streams of its own, a 5-second schedule).
+ *
+ * The apiserver is shared with every other run on the machine, so everything lives in namespaces of its
+ * own, and the runner binds only those namespaces' Pods.
+ */
+import { join } from 'node:path';
+import { KubeConfig } from '@kubernetes/client-node';
+import { allReconcilers } from '../../../controller/reconciler/index.js';
+import { type Manager, startManager } from '../../../controller/runtime/manager.js';
+import { type DisplayedEvent, EventFeed } from '../../../hack/demo/event-feed.js';
+import { type Kubectl, kubectlFor } from '../../../hack/demo/kubectl.js';
+import { type KubeObject, type LocalizeOptions, localize } from '../../../hack/demo/localize.js';
+import { readManifest } from '../../../hack/demo/manifests.js';
+import { demoFiles, demoSchedule } from '../../../hack/demo/plan.js';
+import { defaultImageTable } from '../../../hack/runner/image-table.js';
+import { defaultRunnerConfig, type RunningRunner, startRunner } from '../../../hack/runner/runner.js';
+import { KubeClient } from '../../../lib/kube/client.js';
+import { NotFoundError } from '../../../lib/kube/errors.js';
+import { createLogger } from '../../../lib/log.js';
+import { testEnv, uniqueName } from '../../support/env.js';
+
+export interface Condition {
+  type: string;
+  status: string;
+  reason?: string;
+  message?: string;
+}
+
+export interface Status {
+  conditions?: Condition[];
+  sinkUri?: string;
+  backend?: string;
+  ceAttributes?: { type: string; source: string }[];
+  observedGeneration?: number;
+}
+
+export interface Obj {
+  metadata: { name: string; namespace?: string; generation?: number };
+  spec?: Record<string, unknown>;
+  status?: Status;
+}
+
+export interface SampleStack {
+  namespace: string;
+  systemNamespace: string;
+  kubectl: Kubectl;
+  client: KubeClient;
+  /** This file's localize options (namespace, brokers, renamed topics, fast schedule). */
+  options: LocalizeOptions;
+  /** The local name of a sample's Kafka topic or Redis stream. */
+  topic(sampleName: string): string;
+  /** A manifest of samples/, rewritten for this stack. */
+  load(file: string, overrides?: Partial<LocalizeOptions>): KubeObject[];
+  apply(objects: readonly KubeObject[]): Promise<void>;
+  get(apiPath: string): Promise<Obj | undefined>;
+  /** Every delivery event-display has received so far (up to its EVENT_DISPLAY_KEEP). */
+  received(): Promise<DisplayedEvent[]>;
+  eventDisplayUrl: string;
+  stop(): Promise<void>;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Polls until probe returns a value; the error names what was awaited and the last thing seen. */
+export async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 90_000, describe?: () => Promise<string>): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const v = await probe();
+      if (v !== undefined) return v;
+    } catch (err) {
+      last = err;
+    }
+    await sleep(1000);
+  }
+  const extra = describe ? await describe().catch((e: unknown) => String(e)) : '';
+  throw new Error(`timed out waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}${extra ? `\n${extra}` : ''}`);
+}
+
+export function condition(o: Obj | undefined, type: string): Condition | undefined {
+  return o?.status?.conditions?.find((c) => c.type === type);
+}
+
+/** Waits for Ready=True and returns the object; on timeout the error carries its conditions. */
+export async function waitReady(stack: SampleStack, apiPath: string, timeoutMs = 120_000): Promise<Obj> {
+  return waitFor(
+    `${apiPath} to be Ready`,
+    async () => {
+      const o = await stack.get(apiPath);
+      return condition(o, 'Ready')?.status === 'True' ? o : undefined;
+    },
+    timeoutMs,
+    async () => `conditions: ${JSON.stringify((await stack.get(apiPath))?.status?.conditions ?? [])}`,
+  );
+}
+
+export function sourcesPath(namespace: string, plural: string, name: string): string {
+  return `/apis/sources.headwater.dev/v1alpha1/namespaces/${namespace}/${plural}/${name}`;
+}
+
+export function eventingPath(namespace: string | undefined, plural: string, name: string): string {
+  return namespace ? `/apis/eventing.headwater.dev/v1alpha1/namespaces/${namespace}/${plural}/${name}` : `/apis/eventing.headwater.dev/v1alpha1/${plural}/${name}`;
+}
+
+export async function startSampleStack(label: string): Promise<SampleStack> {
+  const namespace = uniqueName(`e2e-${label}`);
+  const systemNamespace = uniqueName(`e2e-${label}-sys`);
+  const kubeconfig = testEnv.kubeconfig();
+  const kubectl = kubectlFor(testEnv.kubeBin(), kubeconfig);
+  const kc = new KubeConfig();
+  kc.loadFromFile(kubeconfig);
+  const client = new KubeClient(kc);
+
+  const topics = new Map<string, string>();
+  const topic = (name: string): string => {
+    let t = topics.get(name);
+    if (!t) {
+      t = uniqueName(`e2e-${name}`);
+      topics.set(name, t);
+    }
+    return t;
+  };
+  const options: LocalizeOptions = {
+    namespace,
+    kafkaBrokers: testEnv.kafkaBrokers(),
+    redisUrl: testEnv.redisUrl(),
+    natsUrl: testEnv.natsUrl(),
+    schedule: demoSchedule,
+    renameTopic: topic,
+  };
+  const load = (file: string, overrides: Partial<LocalizeOptions> = {}): KubeObject[] =>
+    readManifest(file).map((obj) => {
+      const out = localize(obj, { ...options, ...overrides });
+      if (obj.metadata.namespace === 'headwater-system') out.metadata.namespace = systemNamespace;
+      return out;
+    });
+  const apply = async (objects: readonly KubeObject[]): Promise<void> => {
+    await kubectl.apply(objects);
+  };
+  const get = async (apiPath: string): Promise<Obj | undefined> => {
+    try {
+      return await client.json<Obj>({ method: 'GET', path: apiPath });
+    } catch (err) {
+      if (err instanceof NotFoundError) return undefined;
+      throw err;
+    }
+  };
+
+  await kubectl.run(['create', 'namespace', namespace]);
+  await kubectl.run(['create', 'namespace', systemNamespace]);
+  // The controller's shared cron adapter runs under this ServiceAccount (config/rbac/cron-adapter.yaml).
+  await kubectl.run(['create', 'serviceaccount', 'headwater-cron-adapter', '-n', systemNamespace]);
+
+  // Addresses no other runner of the machine uses: the demo takes 127.60-61, the runner tests 127.150-249.
+  const octet = 64 + 2 * Math.floor(Math.random() * 40);
+  const log = createLogger({ component: `e2e-${label}` }, { level: 'warn' });
+  let runner: RunningRunner | undefined;
+  let manager: Manager | undefined;
+  const stop = async (): Promise<void> => {
+    // Namespaces first, while the controller can release finalizers and the runner can stop the processes.
+    await kubectl.run(['delete', 'namespace', namespace, systemNamespace, '--ignore-not-found', '--timeout=90s']).catch(() => undefined);
+    await manager?.stop();
+    await runner?.stop();
+  };
+  try {
+    runner = await startRunner({
+      ...defaultRunnerConfig({ kubeconfig, nodeName: uniqueName(`e2e-${label}`) }),
+      podCIDR: `127.${octet}.0.0/16`,
+      serviceCIDR: `127.${octet + 1}.0.0/16`,
+      // Runs the checkout's sources through tsx: no build needed for the tests.
+      fromSource: true,
+      bindNamespaces: [namespace, systemNamespace],
+      images: defaultImageTable('headwater/headwater:*'),
+      stateDir: join(testEnv.repoRoot, '.headwater', 'test-runner', namespace),
+      backoff: { baseMs: 1000, maxMs: 5000, resetAfterMs: 600_000 },
+      heartbeatMs: 2000,
+      deleteNodeOnExit: true,
+      log,
+    });
+    manager = await startManager({
+      kubeConfig: kc,
+      reconcilers: allReconcilers(),
+      config: { adapterImage: 'headwater/headwater:e2e', systemNamespace },
+      log: createLogger({ component: 'controller' }, { level: 'error' }),
+      leaderElection: false,
+      resyncMs: 5000,
+      workers: 2,
+    });
+    await manager.waitForSync();
+    await apply(load(demoFiles.eventDisplay));
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+
+  const eventDisplayUrl = `http://event-display.${namespace}.svc.cluster.local`;
+  const received = async (): Promise<DisplayedEvent[]> => {
+    const res = await fetch(`${eventDisplayUrl}/events`, { signal: AbortSignal.timeout(5000) });
+    if (!res.ok) throw new Error(`GET ${eventDisplayUrl}/events: HTTP ${res.status}`);
+    return (await res.json()) as DisplayedEvent[];
+  };
+  // Reachable through its Service name (the runner's hosts entries and proxy) before any sample sends to it.
+  await waitFor('event-display to answer through its Service name', async () => {
+    await new EventFeed(`${eventDisplayUrl}/events`).poll();
+    return true;
+  });
+  return { namespace, systemNamespace, kubectl, client, options, topic, load, apply, get, received, eventDisplayUrl, stop };
+}
+
+/** Waits until event-display holds deliveries matching `match` (at least `count`), and returns them. */
+export async function waitForEvents(stack: SampleStack, what: string, match: (e: DisplayedEvent) => boolean, count = 1, timeoutMs = 90_000): Promise<DisplayedEvent[]> {
+  return waitFor(
+    what,
+    async () => {
+      const hits = (await stack.received()).filter(match);
+      return hits.length >= count ? hits : undefined;
+    },
+    timeoutMs,
+    async () => `event-display holds: ${JSON.stringify((await stack.received().catch(() => [])).map((e) => [e.attributes.type, e.attributes.source, e.path]))}`,
+  );
+}
