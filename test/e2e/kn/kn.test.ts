@@ -3,13 +3,15 @@
  * kind is discovered by `kn source list-types`, and `kn source list` shows each source with its TYPE,
  * SINK and READY. The statuses are the real thing: the controller (startManager + allReconcilers) runs
  * in-process and the local node runner runs the adapter Deployments it creates as processes, so READY
- * follows from adapters that actually came up.
+ * follows from adapters that actually came up. Finally one event goes the whole way: a Redis entry, the
+ * RedisStreamSource adapter, the sink's cluster-local Service name, the event-display sample function.
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { KubeConfig, CustomObjectsApi, AppsV1Api, CoreV1Api } from '@kubernetes/client-node';
+import { Redis } from 'ioredis';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allReconcilers } from '../../../controller/reconciler/index.js';
@@ -89,7 +91,7 @@ const sources = [
   },
 ];
 
-function testingDeployment(name: string) {
+function testingDeployment(name: string, image = 'headwater/testing:1', readyPath = '/readyz') {
   return {
     metadata: { name, namespace: ns },
     spec: {
@@ -102,9 +104,9 @@ function testingDeployment(name: string) {
           containers: [
             {
               name: 'main',
-              image: 'headwater/testing:1',
+              image,
               ports: [{ name: 'http', containerPort: 8080 }],
-              readinessProbe: { httpGet: { path: '/readyz', port: 'http' }, periodSeconds: 1 },
+              readinessProbe: { httpGet: { path: readyPath, port: 'http' }, periodSeconds: 1 },
             },
           ],
         },
@@ -157,7 +159,9 @@ beforeAll(async () => {
   });
   await manager.waitForSync();
 
-  for (const d of ['sink', 'app']) await apps.createNamespacedDeployment({ namespace: ns, body: testingDeployment(d) });
+  // The sink is the event-display sample function (the product's image table runs it), the binding subject our test server.
+  await apps.createNamespacedDeployment({ namespace: ns, body: testingDeployment('sink', 'headwater/event-display:1', '/healthz') });
+  await apps.createNamespacedDeployment({ namespace: ns, body: testingDeployment('app') });
   await core.createNamespacedService({
     namespace: ns,
     body: { metadata: { name: 'sink' }, spec: { selector: { app: 'sink' }, ports: [{ name: 'http', port: 80, targetPort: 'http' }] } },
@@ -218,5 +222,23 @@ describe('kn against Headwater', () => {
     const json = JSON.parse(knRun('source', 'list', '-n', ns, '-o', 'json')) as { items: { kind: string; metadata: { name: string }; spec: { sink?: { ref?: { name: string } } } }[] };
     expect(json.items.map((i) => i.kind).sort()).toEqual(sources.map((s) => s.kind).sort());
     for (const item of json.items) expect(item.spec.sink?.ref?.name).toBe('sink');
+  });
+
+  it('delivers through the Service name kn shows as SINK: a Redis entry reaches the event-display pod', async () => {
+    const marker = `kn-e2e-${randomBytes(4).toString('hex')}`;
+    const redis = new Redis(testEnv.redisUrl());
+    try {
+      await redis.xadd(`kn-e2e-${suffix}`, '*', 'marker', marker);
+    } finally {
+      redis.disconnect();
+    }
+    // Read back through the same cluster-local name the adapter sent to (hosts block + loopback Service proxy).
+    const seen = await waitFor('the event at the sink', async () => {
+      const res = await fetch(`http://sink.${ns}.svc.cluster.local/events`);
+      const events = (await res.json()) as { attributes: Record<string, unknown>; data?: unknown }[];
+      return events.find((e) => JSON.stringify(e.data ?? '').includes(marker));
+    });
+    expect(seen.attributes.type).toBeDefined();
+    expect(String(seen.attributes.source)).toContain('orders');
   });
 });
