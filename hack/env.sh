@@ -89,7 +89,10 @@ up_one() {
 down_one() {
   local c="$1" d; d="$(state_dir "$c")"
   if [[ -f "$d/reused" ]]; then rm -f "$d/reused"; log "$c: was reused, left running"; return 0; fi
-  if ours_running "$c"; then log "$c: stopping pid $(pid_of "$c")"; stop_pid "$c"; fi
+  # The apiserver drains connections with open watches for a long time on TERM;
+  # its state is in etcd, so it is killed after a short grace.
+  local grace=15; [[ "$c" == kube-apiserver ]] && grace=3
+  if ours_running "$c"; then log "$c: stopping pid $(pid_of "$c")"; stop_pid "$c" "$grace"; fi
   rm -f "$d/pid"
 }
 

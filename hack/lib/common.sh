@@ -75,14 +75,15 @@ show_log_tail() {
   tail -n 40 "$f" >&2
 }
 
-# Stops our process of a component: TERM, then KILL after a grace period.
+# Stops our process of a component: TERM, then KILL after a grace period
+# (seconds, default 15).
 stop_pid() {
   local c="$1" pid
   pid="$(pid_of "$c")" || return 0
   if ours_running "$c"; then
     kill -TERM "$pid" 2>/dev/null || true
-    local i
-    for i in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
+    local i grace="${2:-15}"
+    for i in $(seq 1 $((grace * 4))); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
     if kill -0 "$pid" 2>/dev/null; then log "$c (pid $pid) ignored TERM; killing"; kill -KILL "$pid" 2>/dev/null || true; fi
   fi
   rm -f "$(state_dir "$c")/pid"
