@@ -75,6 +75,15 @@ show_log_tail() {
   tail -n 40 "$f" >&2
 }
 
+# A live process, not a zombie: servers outlive env.sh and are reaped by pid 1,
+# which may take a while, and kill -0 succeeds on a zombie.
+alive() {
+  kill -0 "$1" 2>/dev/null || return 1
+  local state
+  state="$(awk '{print $3}' 2>/dev/null < "/proc/$1/stat")" || return 1
+  [[ "$state" != Z ]]
+}
+
 # Stops our process of a component: TERM, then KILL after a grace period
 # (seconds, default 15).
 stop_pid() {
@@ -83,8 +92,8 @@ stop_pid() {
   if ours_running "$c"; then
     kill -TERM "$pid" 2>/dev/null || true
     local i grace="${2:-15}"
-    for i in $(seq 1 $((grace * 4))); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
-    if kill -0 "$pid" 2>/dev/null; then log "$c (pid $pid) ignored TERM; killing"; kill -KILL "$pid" 2>/dev/null || true; fi
+    for i in $(seq 1 $((grace * 10))); do alive "$pid" || break; sleep 0.1; done
+    if alive "$pid"; then log "$c (pid $pid) ignored TERM; killing"; kill -KILL "$pid" 2>/dev/null || true; fi
   fi
   rm -f "$(state_dir "$c")/pid"
 }
