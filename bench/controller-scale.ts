@@ -77,6 +77,8 @@ export const controllerScale: Benchmark = {
       LEADER_ELECTION: 'false',
       METRICS_PORT: String(port),
       RESYNC_SECONDS: String(resyncSeconds),
+      // Unset = the controller's own default; set for an A/B of the worker count.
+      ...(process.env.BENCH_CONTROLLER_WORKERS ? { WORKERS: process.env.BENCH_CONTROLLER_WORKERS } : {}),
     });
     const kubelet = await startStandInKubelet(client, namespace);
     const readyWatch = await watchReady(client, namespace);
@@ -133,7 +135,7 @@ export const controllerScale: Benchmark = {
           unit: 's',
           target: '< 60 s',
           met: allReady && wallMs < 60_000,
-          note: `${ready}/${sources} Ready${scaled}; creates took ${(appliedMs / 1000).toFixed(1)} s (32 in parallel); ${reconciles} reconciles; controller CPU ${cpuApply.toFixed(1)} s; stand-in kubelet marks Deployments available (${kubelet.writes} status writes), kube-controller-manager not running`,
+          note: `${ready}/${sources} Ready${scaled}; WORKERS=${process.env.BENCH_CONTROLLER_WORKERS ?? 'default'}; creates took ${(appliedMs / 1000).toFixed(1)} s (32 in parallel); ${reconciles} reconciles; controller CPU ${cpuApply.toFixed(1)} s; stand-in kubelet marks Deployments available (${kubelet.writes} status writes), kube-controller-manager not running`,
         },
         {
           bench: 'controller',
