@@ -38,17 +38,16 @@ function conditions(now: string, since: string): NodeConditionJson[] {
 }
 
 /** The Node's status as JSON (times as strings: this goes straight into a merge patch). Pure. */
-export function nodeStatus(now: string, since: string, hostIP: string, nodeName: string): Record<string, unknown> {
+export function nodeStatus(now: string, since: string, hostIP: string, nodeName: string, kubeletPort: number): Record<string, unknown> {
   const resources = { cpu: '8', memory: '16Gi', pods: '250', 'ephemeral-storage': '100Gi' };
   return {
     capacity: resources,
     allocatable: resources,
     conditions: conditions(now, since),
-    addresses: [
-      { type: 'InternalIP', address: hostIP },
-      { type: 'Hostname', address: nodeName },
-    ],
-    daemonEndpoints: { kubeletEndpoint: { Port: 0 } },
+    // InternalIP only: the apiserver dials the first address type it prefers (Hostname first), and the
+    // node name does not resolve here.
+    addresses: [{ type: 'InternalIP', address: hostIP }],
+    daemonEndpoints: { kubeletEndpoint: { Port: kubeletPort } },
     nodeInfo: {
       machineID: nodeName,
       systemUUID: nodeName,
@@ -67,6 +66,8 @@ export function nodeStatus(now: string, since: string, hostIP: string, nodeName:
 export interface HeartbeatOptions {
   identity: NodeIdentity;
   hostIP: string;
+  /** Where kubelet-server.ts listens (0 = none), for `kubectl logs`. */
+  kubeletPort: number;
   leaseDurationSeconds: number;
   renewEveryMs: number;
   log: Logger;
@@ -113,7 +114,7 @@ export class NodeHeartbeat {
 
   private async beat(): Promise<void> {
     const now = new Date().toISOString();
-    await this.kube.patchNodeStatus(nodeStatus(now, this.since, this.o.hostIP, this.o.identity.name));
+    await this.kube.patchNodeStatus(nodeStatus(now, this.since, this.o.hostIP, this.o.identity.name, this.o.kubeletPort));
     await this.renewLease();
   }
 

@@ -11,6 +11,7 @@ import { defaultImageTable, type ImageEntry } from './image-table.js';
 import { IpPool } from './ip-pool.js';
 import { KubeEdge } from './kube.js';
 import { Kubelet } from './kubelet.js';
+import { startKubeletServer } from './kubelet-server.js';
 import { NodeHeartbeat } from './node-heartbeat.js';
 import { reapOrphans } from './orphans.js';
 import { ResourceCache } from './resource-cache.js';
@@ -107,7 +108,9 @@ export async function startRunner(config: RunnerConfig): Promise<RunningRunner> 
   const recordDir = join(config.stateDir, 'processes');
   reapOrphans(recordDir, log);
 
-  const heartbeat = new NodeHeartbeat(kube, { identity, hostIP, leaseDurationSeconds: 40, renewEveryMs: config.heartbeatMs, log });
+  const logDir = join(config.stateDir, 'pods');
+  const kubeletServer = await startKubeletServer(logDir, log);
+  const heartbeat = new NodeHeartbeat(kube, { identity, hostIP, kubeletPort: kubeletServer.port, leaseDurationSeconds: 40, renewEveryMs: config.heartbeatMs, log });
   await heartbeat.register();
   log.info('node registered');
 
@@ -123,7 +126,7 @@ export async function startRunner(config: RunnerConfig): Promise<RunningRunner> 
       repoRoot: config.repoRoot,
       fromSource: config.fromSource,
       hostIP,
-      logDir: join(config.stateDir, 'pods'),
+      logDir,
       recordDir,
       backoff: config.backoff,
       baseEnv: {
@@ -178,6 +181,7 @@ export async function startRunner(config: RunnerConfig): Promise<RunningRunner> 
       await Promise.all([pods?.stop(), services?.stop()]);
       await kubelet.shutdown();
       await proxy.close();
+      await kubeletServer.close();
       if (config.hostsFile) await writeHostsBlock(config.hostsFile, config.nodeName, []);
       await heartbeat.stop(config.deleteNodeOnExit);
       log.info('runner stopped');

@@ -6,8 +6,11 @@
  * Isolation on the shared cluster: the test's runner taints its Node, so it binds only this test's
  * Pods (which tolerate the taint and select the Node); no other runner can bind them.
  */
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { request } from 'node:http';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { AppsV1Api, CoordinationV1Api, CoreV1Api, KubeConfig, type V1Deployment, type V1Pod } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../../lib/log.js';
@@ -174,6 +177,18 @@ describe('local node runner', () => {
     });
     // Only the pod's own environment plus the basics: the runner's environment does not leak in.
     expect(info.env.HEADWATER_KAFKA_BROKERS).toBeUndefined();
+  });
+
+  it('serves the container log to `kubectl logs` through the apiserver', async () => {
+    const pod = await podOf('echo');
+    const kubectl = join(testEnv.kubeBin(), 'kubectl');
+    // Asynchronously: the runner serving the logs lives in this very process.
+    const { stdout: logs } = await promisify(execFile)(kubectl, ['--kubeconfig', testEnv.kubeconfig(), 'logs', '-n', ns, pod?.metadata?.name ?? '', '-c', 'main'], {
+      encoding: 'utf8',
+    });
+    expect(logs).toContain(`test-server listening on ${podIP}:8080 argv=["--greeting","hello-from-configmap"]`);
+    const tail = await core.readNamespacedPodLog({ namespace: ns, name: pod?.metadata?.name ?? '', container: 'main', tailLines: 1 });
+    expect(tail.trim().split('\n')).toHaveLength(1);
   });
 
   it('reaches the pod through its cluster-local Service name, on a Service port that differs from the pod port', async () => {
