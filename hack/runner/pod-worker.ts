@@ -5,7 +5,7 @@
 import { isAbsolute, join } from 'node:path';
 import type { V1Container, V1Pod } from '@kubernetes/client-node';
 import type { Logger } from '../../lib/log.js';
-import { type ContainerRunner as ContainerRunnerType, ContainerRunner, type CrashBackoff, type SpawnSpec } from './container-runner.js';
+import { ContainerRunner, type CrashBackoff, type SpawnSpec } from './container-runner.js';
 import { expandReferences, resolveContainerEnv } from './env-resolver.js';
 import { decideLaunch, type ImageEntry, type Launch } from './image-table.js';
 import { isStatus, type KubeEdge } from './kube.js';
@@ -50,7 +50,7 @@ function toIso(value: unknown): string {
 
 export class PodWorker {
   private pod: V1Pod;
-  private readonly runners = new Map<string, ContainerRunnerType>();
+  private readonly runners = new Map<string, ContainerRunner>();
   /** Containers that cannot run here, with the waiting reason shown in their status. */
   private readonly blocked = new Map<string, { reason: string; message: string }>();
   private readonly startTime = new Date().toISOString();
@@ -107,7 +107,7 @@ export class PodWorker {
     for (const r of this.runners.values()) r.start();
   }
 
-  private makeRunner(container: V1Container, launch: Launch): ContainerRunnerType {
+  private makeRunner(container: V1Container, launch: Launch): ContainerRunner {
     const previous = this.pod.status?.containerStatuses?.find((s) => s.name === container.name);
     const probeIP = this.podIP ?? '127.0.0.1';
     return new ContainerRunner({
