@@ -225,3 +225,13 @@ export async function waitForEvents(stack: SampleStack, what: string, match: (e:
     async () => `event-display holds: ${JSON.stringify((await stack.received().catch(() => [])).map((e) => [e.attributes.type, e.attributes.source, e.path]))}`,
   );
 }
+
+/**
+ * The data of a structured CloudEvent read straight off a bus, as JSON: the bus carries a source's exact
+ * payload, so text data is a JSON string member and bytes (Kafka values) are `data_base64`.
+ */
+export function busDataAsJson(event: Record<string, unknown>): unknown {
+  if (typeof event.data_base64 === 'string') return JSON.parse(Buffer.from(event.data_base64, 'base64').toString('utf8'));
+  if (typeof event.data === 'string') return JSON.parse(event.data);
+  return event.data;
+}
