@@ -85,6 +85,15 @@ export class NodeHeartbeat {
 
   /** Creates the Node (or brings labels and taints of an existing one in line) and posts the first status. */
   async register(): Promise<V1Node> {
+    await this.ensureNode();
+    await this.beat();
+    const node = await this.kube.readNode();
+    if (!node) throw new Error(`node ${this.o.identity.name} vanished right after registration`);
+    this.schedule();
+    return node;
+  }
+
+  private async ensureNode(): Promise<void> {
     const { name, labels, taints } = this.o.identity;
     const existing = await this.kube.readNode();
     if (!existing) {
@@ -96,11 +105,6 @@ export class NodeHeartbeat {
     } else {
       await this.kube.patchNode({ metadata: { labels }, spec: { taints, unschedulable: false } });
     }
-    await this.beat();
-    const node = await this.kube.readNode();
-    if (!node) throw new Error(`node ${name} vanished right after registration`);
-    this.schedule();
-    return node;
   }
 
   private schedule(): void {
@@ -113,10 +117,19 @@ export class NodeHeartbeat {
   }
 
   private async beat(): Promise<void> {
-    const now = new Date().toISOString();
-    await this.kube.patchNodeStatus(nodeStatus(now, this.since, this.o.hostIP, this.o.identity.name, this.o.kubeletPort));
+    const status = nodeStatus(new Date().toISOString(), this.since, this.o.hostIP, this.o.identity.name, this.o.kubeletPort);
+    try {
+      await this.kube.patchNodeStatus(status);
+    } catch (err) {
+      // Someone deleted our Node: a kubelet registers again, and so do we (unless we are the one stopping).
+      if (!isStatus(err, 404) || this.stopped) throw err;
+      this.o.log.warn('node was deleted; registering it again');
+      await this.ensureNode();
+      await this.kube.patchNodeStatus(status);
+    }
     await this.renewLease();
   }
+
 
   private async renewLease(): Promise<void> {
     const name = this.o.identity.name;

@@ -250,4 +250,14 @@ describe('local node runner', () => {
     expect(() => process.kill(pid, 0)).toThrow(/ESRCH/);
     await expect(httpGet(`http://${podIP}:8080/info`)).rejects.toThrow(/ECONNREFUSED/);
   });
+
+  it('registers its Node again when someone deletes it', async () => {
+    const before = await core.readNode({ name: nodeName });
+    await core.deleteNode({ name: nodeName });
+    const after = await waitFor('the node back', async () => {
+      const n = await core.readNode({ name: nodeName });
+      return n.metadata?.uid !== before.metadata?.uid && n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ? n : undefined;
+    });
+    expect(after.spec?.taints?.map((t) => t.key)).toContain(taint.key);
+  });
 });
