@@ -2,7 +2,8 @@
  * Cluster-local Service names without cluster DNS: the runner keeps a marked block in /etc/hosts
  * that maps `NAME.NS.svc.cluster.local` (and `NAME.NS.svc`) to the Service's loopback address.
  * getaddrinfo reads the file on every lookup, so undici, curl and the tests all see the change at once.
- * Each runner owns only the block marked with its node name and removes it on exit.
+ * Each runner owns only the block marked with its node name and removes it on exit; blocks whose
+ * runner died without cleaning up are dropped by the next write of any runner.
  */
 import { closeSync, openSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { sleep } from '../../lib/backoff.js';
@@ -12,28 +13,55 @@ export interface HostEntry {
   names: string[];
 }
 
-function markers(owner: string): { begin: string; end: string } {
-  return { begin: `# BEGIN headwater-runner ${owner}`, end: `# END headwater-runner ${owner}` };
+export interface BlockOwner {
+  name: string;
+  /** The runner's pid, written into the marker so a block left by a killed runner can be recognised. */
+  pid: number;
 }
 
-/** The file's text with this owner's block replaced (or removed when `entries` is empty). Pure. */
-export function replaceBlock(text: string, owner: string, entries: readonly HostEntry[]): string {
-  const { begin, end } = markers(owner);
-  const lines = text.split('\n');
+const beginRe = /^# BEGIN headwater-runner (\S+)(?: pid (\d+))?$/;
+const endRe = /^# END headwater-runner (\S+)$/;
+
+/**
+ * The file's text with this owner's block replaced (or removed when `entries` is empty), and the blocks
+ * of runners that are no longer alive dropped (a SIGKILLed runner cannot clean up after itself). Pure:
+ * liveness is asked of `isAlive`.
+ */
+export function replaceBlock(text: string, owner: BlockOwner, entries: readonly HostEntry[], isAlive: (pid: number) => boolean = () => true): string {
   const kept: string[] = [];
-  let inside = false;
-  for (const line of lines) {
-    if (line === begin) inside = true;
-    else if (line === end) inside = false;
-    else if (!inside) kept.push(line);
+  let dropping: string | undefined;
+  for (const line of text.split('\n')) {
+    if (dropping !== undefined) {
+      if (endRe.exec(line)?.[1] === dropping) dropping = undefined;
+      continue;
+    }
+    const begin = beginRe.exec(line);
+    if (begin) {
+      const [, name, pid] = begin;
+      if (name === owner.name || (pid !== undefined && !isAlive(Number(pid)))) {
+        dropping = name;
+        continue;
+      }
+    }
+    kept.push(line);
   }
   while (kept.length > 0 && kept[kept.length - 1] === '') kept.pop();
   if (entries.length > 0) {
-    kept.push(begin);
+    kept.push(`# BEGIN headwater-runner ${owner.name} pid ${owner.pid}`);
     for (const e of [...entries].sort((a, b) => a.names[0]!.localeCompare(b.names[0]!))) kept.push(`${e.ip}\t${e.names.join(' ')}`);
-    kept.push(end);
+    kept.push(`# END headwater-runner ${owner.name}`);
   }
   return `${kept.join('\n')}\n`;
+}
+
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: alive, just not ours to signal.
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /** Names a Service answers to from anywhere on this machine. */
@@ -47,6 +75,7 @@ export function serviceHostNames(name: string, namespace: string, clusterDomain 
  * rename cannot replace.
  */
 export async function writeHostsBlock(path: string, owner: string, entries: readonly HostEntry[]): Promise<void> {
+  const self: BlockOwner = { name: owner, pid: process.pid };
   const lock = `${path}.headwater.lock`;
   let fd: number | undefined;
   for (let i = 0; i < 100 && fd === undefined; i++) {
@@ -65,7 +94,7 @@ export async function writeHostsBlock(path: string, owner: string, entries: read
   // Still no lock after ~2 s: write anyway; a lost update is repaired by the next sync.
   try {
     const before = readFileSync(path, 'utf8');
-    const after = replaceBlock(before, owner, entries);
+    const after = replaceBlock(before, self, entries, processAlive);
     if (after !== before) writeFileSync(path, after);
   } finally {
     if (fd !== undefined) {

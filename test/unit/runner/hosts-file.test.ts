@@ -7,16 +7,29 @@ import { replaceBlock, serviceHostNames, writeHostsBlock } from '../../../hack/r
 const base = '127.0.0.1 localhost\n::1 localhost\n';
 
 describe('replaceBlock', () => {
+  const n1 = { name: 'n1', pid: 101 };
+  const n2 = { name: 'n2', pid: 202 };
+
   it('adds, replaces and removes only its own block', () => {
-    const one = replaceBlock(base, 'n1', [{ ip: '127.43.0.1', names: serviceHostNames('sink', 'demo') }]);
-    expect(one).toBe(`${base}# BEGIN headwater-runner n1\n127.43.0.1\tsink.demo.svc.cluster.local sink.demo.svc\n# END headwater-runner n1\n`);
-    const two = replaceBlock(one, 'n2', [{ ip: '127.53.0.1', names: ['x.y.svc.cluster.local'] }]);
-    const replaced = replaceBlock(two, 'n1', [{ ip: '127.43.0.2', names: ['sink.demo.svc.cluster.local'] }]);
+    const one = replaceBlock(base, n1, [{ ip: '127.43.0.1', names: serviceHostNames('sink', 'demo') }]);
+    expect(one).toBe(`${base}# BEGIN headwater-runner n1 pid 101\n127.43.0.1\tsink.demo.svc.cluster.local sink.demo.svc\n# END headwater-runner n1\n`);
+    const two = replaceBlock(one, n2, [{ ip: '127.53.0.1', names: ['x.y.svc.cluster.local'] }]);
+    const replaced = replaceBlock(two, n1, [{ ip: '127.43.0.2', names: ['sink.demo.svc.cluster.local'] }]);
     expect(replaced).toContain('127.43.0.2\tsink.demo.svc.cluster.local');
     expect(replaced).not.toContain('127.43.0.1');
     expect(replaced).toContain('127.53.0.1\tx.y.svc.cluster.local');
-    const removed = replaceBlock(replaceBlock(replaced, 'n1', []), 'n2', []);
+    const removed = replaceBlock(replaceBlock(replaced, n1, []), n2, []);
     expect(removed).toBe(base);
+  });
+
+  it('drops the block of a runner that died without cleaning up', () => {
+    const left = replaceBlock(base, n2, [{ ip: '127.53.0.1', names: ['x.y.svc.cluster.local'] }]);
+    const next = replaceBlock(left, n1, [{ ip: '127.43.0.1', names: ['a.b.svc.cluster.local'] }], (pid) => pid !== 202);
+    expect(next).not.toContain('n2');
+    expect(next).not.toContain('127.53.0.1');
+    expect(next).toContain('127.43.0.1\ta.b.svc.cluster.local');
+    // Alive: kept.
+    expect(replaceBlock(left, n1, [], () => true)).toBe(left);
   });
 });
 
