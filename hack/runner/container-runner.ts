@@ -38,6 +38,8 @@ export interface ContainerRunnerOptions {
   restartPolicy: 'Always' | 'OnFailure' | 'Never';
   podIP: string;
   ports?: V1ContainerPort[];
+  /** Holds readiness and liveness back until it succeeds; failing it restarts the container. */
+  startupProbe?: V1Probe;
   readinessProbe?: V1Probe;
   livenessProbe?: V1Probe;
   backoff: CrashBackoff;
@@ -178,11 +180,32 @@ export class ContainerRunner {
     const containerID = `process://${child.pid ?? 0}`;
     this.o.log.info('container started', { container: this.o.name, pid: child.pid, command: [spec.command, ...spec.args] });
     this.o.event('Normal', 'Started', `Started container ${this.o.name}`);
-    this.setState({ kind: 'running', startedAt, containerID }, !this.o.readinessProbe);
+    this.setState({ kind: 'running', startedAt, containerID }, !this.o.readinessProbe && !this.o.startupProbe);
     this.startProbes(child);
   }
 
   private startProbes(child: ChildProcess): void {
+    const startup = this.o.startupProbe;
+    if (!startup) {
+      this.startRuntimeProbes(child);
+      return;
+    }
+    const loop = new ProbeLoop(startup, this.o.podIP, this.o.ports, (healthy, message, flipped) => {
+      if (this.child !== child || !flipped) return;
+      loop.stop();
+      if (healthy) {
+        if (!this.o.readinessProbe) this.setState(this.state, true);
+        this.startRuntimeProbes(child);
+        return;
+      }
+      this.o.event('Warning', 'Unhealthy', `Startup probe failed: ${message ?? ''}`);
+      this.o.event('Normal', 'Killing', `Container ${this.o.name} failed startup probe, will be restarted`);
+      void this.kill(child, (startup.terminationGracePeriodSeconds ?? 30) * 1000);
+    });
+    this.probes.push(loop);
+  }
+
+  private startRuntimeProbes(child: ChildProcess): void {
     const { readinessProbe, livenessProbe } = this.o;
     if (readinessProbe) {
       this.probes.push(

@@ -116,6 +116,7 @@ export class PodWorker {
       restartPolicy: restartPolicyOf(this.pod),
       podIP: probeIP,
       ...(container.ports ? { ports: container.ports } : {}),
+      ...(container.startupProbe ? { startupProbe: container.startupProbe } : {}),
       ...(container.readinessProbe ? { readinessProbe: container.readinessProbe } : {}),
       ...(container.livenessProbe ? { livenessProbe: container.livenessProbe } : {}),
       backoff: this.deps.backoff,

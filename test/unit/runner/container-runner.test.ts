@@ -100,4 +100,30 @@ describe('ContainerRunner', () => {
     expect(events).toEqual(expect.arrayContaining(['Unhealthy', 'Killing']));
     expect(sick.changes.some((c) => c.ready)).toBe(false);
   });
+
+  it('holds readiness back until the startup probe succeeds, and restarts when it fails', async () => {
+    const ip = `127.78.${Math.floor(Math.random() * 250) + 1}.${Math.floor(Math.random() * 250) + 1}`;
+    // Answers 503 on /started for its first second, then 200.
+    const slow = specFor(
+      `const t0 = Date.now(); require('node:http').createServer((q, s) => s.writeHead(q.url === '/started' && Date.now() - t0 < 1000 ? 503 : 200).end()).listen(8080, '${ip}')`,
+    );
+    const ok = runner(async () => slow, [], { podIP: ip, startupProbe: { httpGet: { path: '/started', port: 8080 }, periodSeconds: 1, failureThreshold: 5 } });
+    ok.r.start();
+    await until('ready after startup', () => ok.r.snapshot().ready);
+    await ok.r.stop(1000);
+    const runningBeforeReady = ok.changes.find((c) => c.state.kind === 'running');
+    expect(runningBeforeReady?.ready).toBe(false);
+    expect(ok.r.snapshot().restartCount).toBe(0);
+
+    const events: string[] = [];
+    const never = runner(async () => specFor(`require('node:http').createServer((q, s) => s.writeHead(503).end()).listen(8080, '${ip}')`), events, {
+      podIP: ip,
+      startupProbe: { httpGet: { path: '/started', port: 8080 }, periodSeconds: 1, failureThreshold: 1, terminationGracePeriodSeconds: 1 },
+    });
+    never.r.start();
+    await until('a startup restart', () => never.r.snapshot().restartCount >= 1);
+    await never.r.stop(500);
+    expect(never.changes.some((c) => c.ready)).toBe(false);
+    expect(events).toContain('Unhealthy');
+  });
 });
