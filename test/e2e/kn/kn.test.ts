@@ -175,7 +175,8 @@ beforeAll(async () => {
       body: { apiVersion: `${group}/${version}`, kind: s.kind, metadata: { name: s.name, namespace: ns }, spec: s.spec },
     });
   }
-});
+  // A cold Go module cache makes the first kn build (hack/kn.sh) take minutes; later runs reuse the binary.
+}, 900_000);
 
 afterAll(async () => {
   for (const n of [ns, sysNs]) await core?.deleteNamespace({ name: n }).catch(() => undefined);
