@@ -11,6 +11,7 @@
  * Also here because it needs the same cluster: secrets never leave their secretKeyRef, and pod security.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pLimit from 'p-limit';
@@ -18,6 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AlreadyExistsError, NotFoundError } from '../../lib/kube/errors.js';
 import { uniqueName } from '../support/env.js';
 import { StandInKubelet } from '../support/stand-in-kubelet.js';
+import { adapterSelector } from '../../controller/reconciler/shared/adapter-deployment.js';
 import { installCrds } from '../integration/controller/reconciler/harness.js';
 import { Auditor } from './support/audit.js';
 import { type ControllerProcess, startController } from './support/controller-process.js';
@@ -39,6 +41,8 @@ const allControllers: ControllerProcess[] = [];
 const ns = uniqueName('faults-ctl');
 const churnNs = uniqueName('faults-churn');
 let sourceCount = 0;
+/** Namespaces whose pods the stand-in kubelet runs (not the churn one: its Deployments need not become Available). */
+const watchedNamespaces: string[] = [ns, SYS];
 
 async function post(path: string, body: unknown): Promise<void> {
   try {
@@ -157,7 +161,7 @@ beforeAll(async () => {
   await k.kubectl(['apply', '--server-side', '--force-conflicts', '--field-manager=faults', ...['rbac/controller-serviceaccount', 'rbac/controller-clusterrole', 'rbac/controller-bindings', 'rbac/cron-adapter', 'webhook/rbac'].flatMap((f) => ['-f', `config/${f}.yaml`])]);
   const { stdout: token } = await k.kubectl(['create', 'token', 'headwater-controller', '-n', SYS, '--duration=2h']);
   saKubeconfig = k.kubeconfigWithToken(token.trim(), join(tmpdir(), `headwater-faults-sa-${process.pid}.kubeconfig`));
-  kubelet = new StandInKubelet(k.kubeConfig, { nodeName: 'faults-stand-in', namespaces: () => [ns, SYS] });
+  kubelet = new StandInKubelet(k.kubeConfig, { nodeName: 'faults-stand-in', namespaces: () => watchedNamespaces });
   await kubelet.start();
   startReplica('replica-a');
   startReplica('replica-b');
@@ -171,8 +175,237 @@ afterAll(async () => {
   mkdirSync(`${resultsDir}logs`, { recursive: true });
   for (const c of allControllers) writeFileSync(`${resultsDir}logs/controller-${c.name}.log`, c.raw.join(''));
   await kubelet?.stop();
-  for (const n of [ns, churnNs]) await k?.client.json({ method: 'DELETE', path: `/api/v1/namespaces/${n}` }).catch(() => undefined);
+  for (const n of [ns, churnNs, ...watchedNamespaces.filter((w) => w !== SYS)]) await k?.client.json({ method: 'DELETE', path: `/api/v1/namespaces/${n}` }).catch(() => undefined);
   k?.client.destroy();
+});
+
+describe('security on the same cluster', () => {
+  const secNs = uniqueName('faults-sec');
+  const secret = (tag: string): string => `${tag}-${randomBytes(12).toString('hex')}`;
+  const values = { saslUser: secret('user'), saslPassword: secret('pw'), kafkaCa: secret('ca'), redisPassword: secret('redispw'), redisCa: secret('redisca') };
+
+  beforeAll(async () => {
+    await post('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: secNs } });
+    watchedNamespaces.push(secNs);
+  });
+
+  it('secrets stay in their secretKeyRef: not in any created object, status, event or controller log', async () => {
+    const t0 = performance.now();
+    for (const [name, data] of [
+      ['kafka-creds', { user: values.saslUser, password: values.saslPassword, ca: values.kafkaCa }],
+      ['redis-creds', { password: values.redisPassword, ca: values.redisCa }],
+    ] as const) {
+      await post(`/api/v1/namespaces/${secNs}/secrets`, { apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace: secNs }, stringData: data });
+    }
+    const ref = (name: string, key: string) => ({ secretKeyRef: { name, key } });
+    const kafka = sourceBody('KafkaSource', secNs, 'with-sasl', {
+      net: { sasl: { enable: true, type: 'SCRAM-SHA-512', user: ref('kafka-creds', 'user'), password: ref('kafka-creds', 'password') }, tls: { enable: true, caCert: ref('kafka-creds', 'ca') } },
+    });
+    const redis = sourceBody('RedisStreamSource', secNs, 'with-password', { password: ref('redis-creds', 'password'), tls: { enable: true, caCert: ref('redis-creds', 'ca') } });
+    await post(kafka.path, kafka.body);
+    await post(redis.path, redis.body);
+    await post(`/apis/sources.headwater.dev/v1alpha1/namespaces/${secNs}/cronsources`, {
+      apiVersion: 'sources.headwater.dev/v1alpha1',
+      kind: 'CronSource',
+      metadata: { name: 'tick', namespace: secNs },
+      spec: { schedule: '*/5 * * * *', data: '{"secret":"none here"}', sink: { uri: 'http://127.0.0.1:9/sink' } },
+    });
+    await auditor.settled(secNs, 2);
+    // Everything the controller (and the kube-controller-manager after it) made, in full.
+    const paths = [
+      `/apis/apps/v1/namespaces/${secNs}/deployments`,
+      `/apis/apps/v1/namespaces/${secNs}/replicasets`,
+      `/api/v1/namespaces/${secNs}/pods`,
+      `/api/v1/namespaces/${secNs}/configmaps`,
+      `/api/v1/namespaces/${secNs}/events`,
+      `/apis/events.k8s.io/v1/namespaces/${secNs}/events`,
+      `/apis/sources.headwater.dev/v1alpha1/namespaces/${secNs}/kafkasources`,
+      `/apis/sources.headwater.dev/v1alpha1/namespaces/${secNs}/redisstreamsources`,
+      `/apis/sources.headwater.dev/v1alpha1/namespaces/${secNs}/cronsources`,
+      `/apis/apps/v1/namespaces/${SYS}/deployments`,
+      `/api/v1/namespaces/${SYS}/configmaps`,
+    ];
+    let bytes = 0;
+    const found: string[] = [];
+    const needles = Object.values(values).flatMap((v) => [v, Buffer.from(v).toString('base64')]);
+    for (const path of paths) {
+      const text = JSON.stringify(await k.client.json({ method: 'GET', path }));
+      bytes += text.length;
+      for (const n of needles) if (text.includes(n)) found.push(`${path} contains ${n}`);
+    }
+    const logs = allControllers.map((c) => c.raw.join('')).join('');
+    for (const n of needles) if (logs.includes(n)) found.push(`controller log contains ${n}`);
+    // Not vacuous: the adapter Deployments do carry the secrets, by reference.
+    const deps = await k.client.json<{ items: { metadata: { name: string }; spec: { template: { spec: { containers: { env?: { name: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } }[] }[] } } } }[] }>({ method: 'GET', path: `/apis/apps/v1/namespaces/${secNs}/deployments` });
+    const refs = deps.items.flatMap((d) => (d.spec.template.spec.containers[0]?.env ?? []).filter((e) => e.valueFrom?.secretKeyRef).map((e) => `${e.name}←${e.valueFrom?.secretKeyRef?.name}/${e.valueFrom?.secretKeyRef?.key}`));
+    record('security', {
+      area: 'Security',
+      fault: 'secret values (SASL user/password, Kafka CA, Redis password and CA) searched in objects and controller logs',
+      measures: { objectsSearchedBytes: bytes, controllerLogBytes: logs.length, secretKeyRefsInDeployments: refs.length, hits: found.length },
+      expectation: 'no value (raw or base64) anywhere; the adapter Deployments reference all five by secretKeyRef',
+      passed: found.length === 0 && refs.length === 5,
+      seconds: (performance.now() - t0) / 1000,
+    });
+    expect(found).toEqual([]);
+    expect(refs.sort()).toEqual(
+      ['KAFKA_SASL_PASSWORD←kafka-creds/password', 'KAFKA_SASL_USER←kafka-creds/user', 'KAFKA_TLS_CA←kafka-creds/ca', 'REDIS_PASSWORD←redis-creds/password', 'REDIS_TLS_CA←redis-creds/ca'].sort(),
+    );
+  });
+
+  it('every Deployment runs non-root, read-only root filesystem, no privilege escalation; only the cron adapter gets an API token', async () => {
+    const t0 = performance.now();
+    interface Dep {
+      metadata: { name: string; namespace: string };
+      spec: { template: { spec: { serviceAccountName?: string; automountServiceAccountToken?: boolean; securityContext?: { runAsNonRoot?: boolean; runAsUser?: number }; containers: { name: string; securityContext?: { readOnlyRootFilesystem?: boolean; allowPrivilegeEscalation?: boolean; privileged?: boolean; capabilities?: { drop?: string[] } } }[] } } };
+    }
+    const all: Dep[] = [];
+    for (const n of [secNs, SYS]) all.push(...(await k.client.json<{ items: Dep[] }>({ method: 'GET', path: `/apis/apps/v1/namespaces/${n}/deployments` })).items);
+    // The controller's own Deployment, as config/ ships it.
+    const shipped = (await k.kubectl(['apply', '-f', 'config/controller/deployment.yaml', '--dry-run=client', '-o', 'json'])).stdout;
+    const shippedList = JSON.parse(shipped) as { items?: Dep[]; kind: string } & Dep;
+    all.push(...(shippedList.items ?? [shippedList]).filter((o) => (o as { kind?: string }).kind === 'Deployment'));
+    const problems: string[] = [];
+    for (const d of all) {
+      const pod = d.spec.template.spec;
+      const where = `${d.metadata.namespace ?? 'config/'}/${d.metadata.name}`;
+      if (pod.securityContext?.runAsNonRoot !== true) problems.push(`${where}: runAsNonRoot not true`);
+      if (pod.securityContext?.runAsUser === 0) problems.push(`${where}: runAsUser 0`);
+      for (const c of pod.containers) {
+        const sc = c.securityContext ?? {};
+        if (sc.readOnlyRootFilesystem !== true) problems.push(`${where}/${c.name}: root filesystem writable`);
+        if (sc.allowPrivilegeEscalation !== false) problems.push(`${where}/${c.name}: privilege escalation allowed`);
+        if (sc.privileged === true) problems.push(`${where}/${c.name}: privileged`);
+        if (!sc.capabilities?.drop?.includes('ALL')) problems.push(`${where}/${c.name}: capabilities not dropped`);
+      }
+      const isCron = pod.serviceAccountName === 'headwater-cron-adapter';
+      const isController = pod.serviceAccountName === 'headwater-controller';
+      if (!isCron && !isController && pod.automountServiceAccountToken !== false) problems.push(`${where}: API token mounted though the role needs none`);
+    }
+    const cron = all.find((d) => d.spec.template.spec.serviceAccountName === 'headwater-cron-adapter');
+    record('security', {
+      area: 'Security',
+      fault: 'pod security of every Deployment created (Kafka, Redis, multi-tenant cron adapter) and of config/controller',
+      measures: { deploymentsChecked: all.length, problems: problems.length },
+      expectation: 'runAsNonRoot, readOnlyRootFilesystem, allowPrivilegeEscalation=false, drop ALL; automountServiceAccountToken=false except the cron adapter (reads CronSources) and the controller',
+      passed: problems.length === 0 && cron !== undefined,
+      seconds: (performance.now() - t0) / 1000,
+    });
+    expect(cron).toBeDefined();
+    expect(all.length).toBeGreaterThanOrEqual(4);
+    expect(problems).toEqual([]);
+  });
+
+  it('does not touch a Deployment it does not own, even one labelled as its adapter', async () => {
+    const t0 = performance.now();
+    const name = 'decoy-owner';
+    const decoy = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'someone-elses', namespace: secNs, labels: adapterSelector('KafkaSource', name) },
+      spec: {
+        replicas: 0,
+        selector: { matchLabels: { app: 'someone-elses' } },
+        template: { metadata: { labels: { app: 'someone-elses' } }, spec: { containers: [{ name: 'c', image: 'example/other:1' }] } },
+      },
+    };
+    const created = await k.client.json<{ metadata: { resourceVersion: string; uid: string } }>({ method: 'POST', path: `/apis/apps/v1/namespaces/${secNs}/deployments`, body: decoy });
+    const src = sourceBody('KafkaSource', secNs, name);
+    await post(src.path, src.body);
+    // (settled() would wait forever: the decoy counts as an orphan there, having no owner.)
+    let a = await auditor.audit(secNs);
+    for (const deadline = Date.now() + 120_000; Date.now() < deadline && !(a.ready === 3 && a.withoutDeployment.length === 0); ) {
+      await new Promise((r) => setTimeout(r, 500));
+      a = await auditor.audit(secNs);
+    }
+    expect(a.ready).toBe(3);
+    const live = await k.client.json<{ metadata: { resourceVersion: string; uid: string; ownerReferences?: unknown[] } }>({ method: 'GET', path: `/apis/apps/v1/namespaces/${secNs}/deployments/someone-elses` });
+    await k.client.json({ method: 'DELETE', path: `${src.path}/${name}` });
+    const after = await k.client.json<{ metadata: { resourceVersion: string; uid: string } }>({ method: 'GET', path: `/apis/apps/v1/namespaces/${secNs}/deployments/someone-elses` });
+    const untouched = live.metadata.uid === created.metadata.uid && after.metadata.uid === created.metadata.uid && live.metadata.ownerReferences === undefined;
+    record('security', {
+      area: 'Security',
+      fault: 'a foreign Deployment carrying a source\'s adapter labels',
+      measures: { sameUidAfterReconcileAndDelete: String(untouched) },
+      expectation: 'never adopted, updated or deleted (RBAC cannot express ownership; the reconciler checks ownerReferences)',
+      passed: untouched,
+      seconds: (performance.now() - t0) / 1000,
+    });
+    expect(live.metadata.ownerReferences).toBeUndefined();
+    expect(after.metadata.uid).toBe(created.metadata.uid);
+  });
+
+  it('RBAC: the controller is refused what it should not do; adapters get no API access beyond the cron adapter\'s reads', async () => {
+    const t0 = performance.now();
+    const can = async (as: string, verb: string, resource: string, namespace = secNs): Promise<boolean> => {
+      try {
+        await k.kubectl(['auth', 'can-i', verb, resource, '-n', namespace, '--quiet'], { as });
+        return true;
+      } catch (err) {
+        if ((err as { code?: number }).code === 1) return false;
+        throw err;
+      }
+    };
+    const cronSa = `system:serviceaccount:${SYS}:headwater-cron-adapter`;
+    const adapterSa = `system:serviceaccount:${secNs}:default`;
+    const allowed: [string, string, string, string?][] = [
+      [controllerSa, 'create', 'deployments.apps'],
+      [controllerSa, 'delete', 'deployments.apps'],
+      [controllerSa, 'patch', 'kafkasources.sources.headwater.dev/status'],
+      [controllerSa, 'create', 'events'],
+      [controllerSa, 'update', 'leases.coordination.k8s.io/headwater-controller', SYS],
+      [cronSa, 'watch', 'cronsources.sources.headwater.dev'],
+    ];
+    const refused: [string, string, string, string?][] = [
+      [controllerSa, 'get', 'secrets'],
+      [controllerSa, 'list', 'secrets'],
+      [controllerSa, 'get', 'secrets', SYS],
+      [controllerSa, 'create', 'pods'],
+      [controllerSa, 'create', 'pods/exec'],
+      [controllerSa, 'update', 'configmaps'],
+      [controllerSa, 'delete', 'namespaces'],
+      [controllerSa, 'create', 'serviceaccounts/token'],
+      [controllerSa, 'create', 'clusterrolebindings.rbac.authorization.k8s.io'],
+      [controllerSa, 'create', 'rolebindings.rbac.authorization.k8s.io'],
+      [controllerSa, 'escalate', 'clusterroles.rbac.authorization.k8s.io'],
+      [controllerSa, 'impersonate', 'users'],
+      [controllerSa, 'delete', 'kafkasources.sources.headwater.dev'],
+      [controllerSa, 'update', 'leases.coordination.k8s.io/another-lease', SYS],
+      [controllerSa, 'update', 'validatingwebhookconfigurations.admissionregistration.k8s.io/someone-elses'],
+      [cronSa, 'get', 'secrets', SYS],
+      [cronSa, 'list', 'kafkasources.sources.headwater.dev'],
+      [cronSa, 'patch', 'cronsources.sources.headwater.dev/status'],
+      [cronSa, 'list', 'deployments.apps'],
+      [adapterSa, 'list', 'kafkasources.sources.headwater.dev'],
+      [adapterSa, 'get', 'secrets'],
+      [adapterSa, 'get', 'configmaps'],
+    ];
+    const wrong: string[] = [];
+    for (const [as, verb, res, n] of allowed) if (!(await can(as, verb, res, n))) wrong.push(`${as} cannot ${verb} ${res} (needed)`);
+    for (const [as, verb, res, n] of refused) if (await can(as, verb, res, n)) wrong.push(`${as} can ${verb} ${res} (should not)`);
+    // Real requests too, not only the authorizer's opinion: a read of the Secret the sources reference is refused,
+    // a server-side dry-run create of a Deployment is admitted.
+    let secretRead = 'allowed';
+    try {
+      await k.kubectl(['get', 'secret', 'kafka-creds', '-n', secNs, '-o', 'name'], { as: controllerSa });
+    } catch (err) {
+      secretRead = /Forbidden|forbidden/.test(String((err as { stderr?: string }).stderr)) ? 'Forbidden' : String((err as { stderr?: string }).stderr);
+    }
+    const dry = await k.kubectl(['create', 'deployment', 'dry-run-probe', '--image=example/x:1', '-n', secNs, '--dry-run=server', '-o', 'name'], { as: controllerSa }).then(
+      () => 'admitted',
+      (err: { stderr?: string }) => String(err.stderr),
+    );
+    record('security', {
+      area: 'Security',
+      fault: 'RBAC from config/ on the real authorizer (kubectl auth can-i --as, and real requests)',
+      measures: { allowedChecked: allowed.length, refusedChecked: refused.length, wrong: wrong.length, controllerReadsReferencedSecret: secretRead, controllerCreatesDeployment: dry },
+      expectation: 'every needed verb allowed, every listed one refused; GET of the referenced Secret answers Forbidden',
+      passed: wrong.length === 0 && secretRead === 'Forbidden' && dry === 'admitted',
+      seconds: (performance.now() - t0) / 1000,
+    });
+    expect(wrong).toEqual([]);
+    expect(secretRead).toBe('Forbidden');
+    expect(dry).toBe('admitted');
+  });
 });
 
 describe('controller faults (private apiserver, two replicas as the controller ServiceAccount)', () => {
