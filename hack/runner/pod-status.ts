@@ -32,8 +32,15 @@ export interface PodSnapshot {
   podIP?: string;
   hostIP: string;
   startTime: string;
+  /** Init containers, in order; each must complete (exit 0) before the next and the app containers start. */
+  initContainers?: ContainerSnapshot[];
   containers: ContainerSnapshot[];
   restartPolicy: 'Always' | 'OnFailure' | 'Never';
+}
+
+/** Init containers that have not completed successfully yet. Pure. */
+export function incompleteInit(snapshot: PodSnapshot): string[] {
+  return (snapshot.initContainers ?? []).filter((c) => !(c.state.kind === 'terminated' && c.state.exitCode === 0)).map((c) => c.name);
 }
 
 export interface ConditionJson {
@@ -70,6 +77,7 @@ export interface PodStatusJson {
   podIP?: string;
   podIPs?: { ip: string }[];
   startTime: string;
+  initContainerStatuses?: ContainerStatusJson[];
   containerStatuses: ContainerStatusJson[];
 }
 
@@ -98,8 +106,13 @@ function stateJson(state: ContainerState): StateJson {
   }
 }
 
-/** The kubelet's phase rules (pkg/kubelet/kubelet_pods.go getPhase), without init containers. */
+/** The kubelet's phase rules (pkg/kubelet/kubelet_pods.go getPhase). */
 export function podPhase(snapshot: PodSnapshot): PodStatusJson['phase'] {
+  if (incompleteInit(snapshot).length > 0) {
+    // A failed init container fails the Pod only when nothing will restart it.
+    const failedInit = (snapshot.initContainers ?? []).some((c) => c.state.kind === 'terminated' && c.state.exitCode !== 0);
+    return failedInit && snapshot.restartPolicy === 'Never' ? 'Failed' : 'Pending';
+  }
   let pending = 0;
   let running = 0;
   let stopped = 0;
@@ -139,13 +152,22 @@ export function buildPodStatus(snapshot: PodSnapshot, previous: readonly Conditi
   const notReady = snapshot.containers.filter((c) => !c.ready).map((c) => c.name);
   const allReady = notReady.length === 0;
   const why = allReady ? undefined : `containers with unready status: [${notReady.join(' ')}]`;
+  const incomplete = incompleteInit(snapshot);
+  const initialized = incomplete.length === 0;
   const conditions = [
     condition('PodScheduled', true, now, previous),
-    condition('Initialized', true, now, previous),
+    condition(
+      'Initialized',
+      initialized,
+      now,
+      previous,
+      initialized ? undefined : 'ContainersNotInitialized',
+      initialized ? undefined : `containers with incomplete status: [${incomplete.join(' ')}]`,
+    ),
     condition('ContainersReady', allReady, now, previous, allReady ? undefined : 'ContainersNotReady', why),
     condition('Ready', allReady, now, previous, allReady ? undefined : 'ContainersNotReady', why),
   ];
-  const containerStatuses = snapshot.containers.map<ContainerStatusJson>((c) => ({
+  const toJson = (c: ContainerSnapshot): ContainerStatusJson => ({
     name: c.name,
     image: c.image,
     imageID: `headwater-runner://${c.image}`,
@@ -155,7 +177,7 @@ export function buildPodStatus(snapshot: PodSnapshot, previous: readonly Conditi
     restartCount: c.restartCount,
     state: stateJson(c.state),
     lastState: c.lastTermination ? stateJson(c.lastTermination) : {},
-  }));
+  });
   return {
     phase: podPhase(snapshot),
     conditions,
@@ -163,6 +185,7 @@ export function buildPodStatus(snapshot: PodSnapshot, previous: readonly Conditi
     hostIPs: [{ ip: snapshot.hostIP }],
     ...(snapshot.podIP ? { podIP: snapshot.podIP, podIPs: [{ ip: snapshot.podIP }] } : {}),
     startTime: snapshot.startTime,
-    containerStatuses,
+    ...(snapshot.initContainers && snapshot.initContainers.length > 0 ? { initContainerStatuses: snapshot.initContainers.map(toJson) } : {}),
+    containerStatuses: snapshot.containers.map(toJson),
   };
 }

@@ -30,6 +30,13 @@ export interface PodWorkerDeps {
 
 type RestartPolicy = 'Always' | 'OnFailure' | 'Never';
 
+interface InitEntry {
+  container: V1Container;
+  runner?: ContainerRunner;
+  blocked?: { reason: string; message: string };
+  started?: boolean;
+}
+
 /** The node command line for an entry file of the checkout. Pure. */
 export function processCommand(launch: Launch, repoRoot: string, fromSource: boolean): { command: string; args: string[] } {
   let file = launch.file;
@@ -51,6 +58,11 @@ function toIso(value: unknown): string {
 export class PodWorker {
   private pod: V1Pod;
   private readonly runners = new Map<string, ContainerRunner>();
+  private readonly inits: InitEntry[] = [];
+  private nextInit = 0;
+  private appsStarted = false;
+  /** Set before the containers are stopped, so no init step starts the next one meanwhile. */
+  private terminating = false;
   /** Containers that cannot run here, with the waiting reason shown in their status. */
   private readonly blocked = new Map<string, { reason: string; message: string }>();
   private readonly startTime = new Date().toISOString();
@@ -85,44 +97,74 @@ export class PodWorker {
     });
   }
 
+  /** Starts the init containers one after the other, then the app containers. */
   start(): void {
     const spec = this.pod.spec;
-    const containers = spec?.containers ?? [];
-    if ((spec?.initContainers ?? []).length > 0) {
-      const message = 'init containers are not supported by the local node runner';
-      for (const c of containers) this.blocked.set(c.name, { reason: 'InitContainersNotSupported', message });
-      this.event('Warning', 'InitContainersNotSupported', message);
+    const initPolicy: RestartPolicy = restartPolicyOf(this.pod) === 'Never' ? 'Never' : 'OnFailure';
+    for (const container of spec?.initContainers ?? []) {
+      const entry: InitEntry = { container };
+      if (container.restartPolicy === 'Always') {
+        entry.blocked = { reason: 'SidecarContainersNotSupported', message: 'init containers with restartPolicy Always (sidecars) are not supported by the local node runner' };
+      } else {
+        const decision = decideLaunch(this.deps.images, container);
+        if (decision.ok) entry.runner = this.makeRunner(container, decision.launch, initPolicy, 'init');
+        else entry.blocked = { reason: decision.reason, message: decision.message };
+      }
+      if (entry.blocked) this.event('Warning', entry.blocked.reason, `init container ${container.name}: ${entry.blocked.message}`);
+      this.inits.push(entry);
     }
-    for (const container of containers) {
-      if (this.blocked.has(container.name)) continue;
+    for (const container of spec?.containers ?? []) {
       const decision = decideLaunch(this.deps.images, container);
       if (!decision.ok) {
         this.blocked.set(container.name, { reason: decision.reason, message: decision.message });
         this.event('Warning', decision.reason, `container ${container.name}: ${decision.message}`);
         continue;
       }
-      this.runners.set(container.name, this.makeRunner(container, decision.launch));
+      this.runners.set(container.name, this.makeRunner(container, decision.launch, restartPolicyOf(this.pod), 'app'));
     }
     this.report();
+    this.advance();
+  }
+
+  /** Moves the Pod along: the next init container once the previous completed, the app containers after the last. */
+  private advance(): void {
+    if (this.appsStarted || this.terminating) return;
+    while (this.nextInit < this.inits.length) {
+      const entry = this.inits[this.nextInit] as InitEntry;
+      if (!entry.runner) return;
+      if (!entry.started) {
+        entry.started = true;
+        entry.runner.start();
+        return;
+      }
+      const state = entry.runner.snapshot().state;
+      if (state.kind !== 'terminated' || state.exitCode !== 0) return;
+      this.nextInit++;
+    }
+    this.appsStarted = true;
     for (const r of this.runners.values()) r.start();
   }
 
-  private makeRunner(container: V1Container, launch: Launch): ContainerRunner {
-    const previous = this.pod.status?.containerStatuses?.find((s) => s.name === container.name);
+  private makeRunner(container: V1Container, launch: Launch, restartPolicy: RestartPolicy, kind: 'init' | 'app'): ContainerRunner {
+    const statuses = kind === 'init' ? this.pod.status?.initContainerStatuses : this.pod.status?.containerStatuses;
+    const previous = statuses?.find((s) => s.name === container.name);
     const probeIP = this.podIP ?? '127.0.0.1';
     return new ContainerRunner({
       name: container.name,
       image: container.image ?? '',
-      restartPolicy: restartPolicyOf(this.pod),
+      restartPolicy,
       podIP: probeIP,
       ...(container.ports ? { ports: container.ports } : {}),
-      ...(container.startupProbe ? { startupProbe: container.startupProbe } : {}),
-      ...(container.readinessProbe ? { readinessProbe: container.readinessProbe } : {}),
-      ...(container.livenessProbe ? { livenessProbe: container.livenessProbe } : {}),
+      ...(kind === 'app' && container.startupProbe ? { startupProbe: container.startupProbe } : {}),
+      ...(kind === 'app' && container.readinessProbe ? { readinessProbe: container.readinessProbe } : {}),
+      ...(kind === 'app' && container.livenessProbe ? { livenessProbe: container.livenessProbe } : {}),
       backoff: this.deps.backoff,
       initialRestartCount: previous?.restartCount ?? 0,
       prepare: () => this.spawnSpec(container, launch),
-      onChange: () => this.report(),
+      onChange: () => {
+        this.report();
+        if (kind === 'init') this.advance();
+      },
       event: (type, reason, message) => this.event(type, reason, message),
       log: this.log,
     });
@@ -149,11 +191,19 @@ export class PodWorker {
     };
   }
 
+  private initSnapshot(): ContainerSnapshot[] {
+    return this.inits.map((e) => {
+      if (e.runner) return e.runner.snapshot();
+      const blocked = e.blocked ?? { reason: 'ContainerCreating', message: '' };
+      return { name: e.container.name, image: e.container.image ?? '', state: { kind: 'waiting', ...blocked }, restartCount: 0, ready: false };
+    });
+  }
+
   snapshot(): ContainerSnapshot[] {
     return (this.pod.spec?.containers ?? []).map((c) => {
       const runner = this.runners.get(c.name);
-      if (runner) return runner.snapshot();
-      const blocked = this.blocked.get(c.name) ?? { reason: 'ContainerCreating', message: '' };
+      if (runner && this.appsStarted) return runner.snapshot();
+      const blocked = this.blocked.get(c.name) ?? { reason: this.inits.length > 0 ? 'PodInitializing' : 'ContainerCreating', message: '' };
       return { name: c.name, image: c.image ?? '', state: { kind: 'waiting', ...blocked }, restartCount: 0, ready: false };
     });
   }
@@ -172,6 +222,7 @@ export class PodWorker {
         ...(this.podIP ? { podIP: this.podIP } : {}),
         hostIP: this.deps.hostIP,
         startTime: this.pod.status?.startTime ? toIso(this.pod.status.startTime) : this.startTime,
+        initContainers: this.initSnapshot(),
         containers: this.snapshot(),
         restartPolicy: restartPolicyOf(this.pod),
       },
@@ -208,7 +259,9 @@ export class PodWorker {
 
   /** Stops every container: SIGTERM, then SIGKILL after the grace period. */
   async terminate(graceMs: number): Promise<void> {
-    await Promise.all([...this.runners.values()].map((r) => r.stop(graceMs)));
+    this.terminating = true;
+    const all = [...this.inits.flatMap((e) => (e.runner ? [e.runner] : [])), ...this.runners.values()];
+    await Promise.all(all.map((r) => r.stop(graceMs)));
     this.stopped = true;
     await this.reporting;
   }

@@ -107,7 +107,11 @@ beforeAll(async () => {
     podCIDR,
     serviceCIDR,
     fromSource: true,
-    images: [...defaultImageTable(), { kind: 'program', image: 'headwater/testing:*', file: 'test/fixtures/runner/test-server.ts' }],
+    images: [
+      ...defaultImageTable(),
+      { kind: 'program', image: 'headwater/testing:*', file: 'test/fixtures/runner/test-server.ts' },
+      { kind: 'program', image: 'headwater/testing-job:*', file: 'test/fixtures/runner/job.ts' },
+    ],
     stateDir: `${testEnv.repoRoot}.headwater/test-runner/${nodeName}`,
     backoff: { baseMs: 1000, maxMs: 5000, resetAfterMs: 600_000 },
     heartbeatMs: 2000,
@@ -237,6 +241,50 @@ describe('local node runner', () => {
     expect(event.type).toBe('Warning');
     expect(event.message).toContain('nginx:1.27');
     expect(event.message).toContain('runs only Headwater');
+  });
+
+  it('runs init containers to completion, one after the other, before the app container', async () => {
+    await apps.createNamespacedDeployment({
+      namespace: ns,
+      body: deployment('inits', 'headwater/testing:1', {
+        initContainers: [
+          { name: 'first', image: 'headwater/testing-job:1', env: [{ name: 'MESSAGE', value: 'one' }] },
+          { name: 'second', image: 'headwater/testing-job:1', env: [{ name: 'MESSAGE', value: 'two' }] },
+        ],
+      }),
+    });
+    const pod = await waitFor('inits pod Ready', async () => {
+      const p = await podOf('inits');
+      return isReady(p) ? p : undefined;
+    });
+    expect(pod.status?.conditions?.find((c) => c.type === 'Initialized')?.status).toBe('True');
+    const inits = pod.status?.initContainerStatuses ?? [];
+    expect(inits.map((c) => [c.name, c.state?.terminated?.reason, c.state?.terminated?.exitCode])).toEqual([
+      ['first', 'Completed', 0],
+      ['second', 'Completed', 0],
+    ]);
+    // In order: the second started only after the first had finished.
+    const [first, second] = inits.map((c) => c.state?.terminated);
+    expect(new Date(second?.startedAt ?? 0).getTime()).toBeGreaterThanOrEqual(new Date(first?.finishedAt ?? 0).getTime());
+    const log = await core.readNamespacedPodLog({ namespace: ns, name: pod.metadata?.name ?? '', container: 'second' });
+    expect(log).toContain('says two');
+  });
+
+  it('keeps a pod whose init container fails Pending (Init:CrashLoopBackOff) without starting the app container', async () => {
+    await apps.createNamespacedDeployment({
+      namespace: ns,
+      body: deployment('badinit', 'headwater/testing:1', {
+        initContainers: [{ name: 'fails', image: 'headwater/testing-job:1', env: [{ name: 'EXIT_CODE', value: '4' }] }],
+      }),
+    });
+    const pod = await waitFor('the init container restarted', async () => {
+      const p = await podOf('badinit');
+      return (p?.status?.initContainerStatuses?.[0]?.restartCount ?? 0) >= 1 ? p : undefined;
+    });
+    expect(pod.status?.phase).toBe('Pending');
+    expect(pod.status?.initContainerStatuses?.[0]?.lastState?.terminated?.exitCode).toBe(4);
+    expect(pod.status?.containerStatuses?.[0]?.state?.waiting?.reason).toBe('PodInitializing');
+    expect(pod.status?.conditions?.find((c) => c.type === 'Initialized')).toMatchObject({ status: 'False', reason: 'ContainersNotInitialized' });
   });
 
   it('stops the process and finalizes the deletion when the Deployment goes', async () => {

@@ -70,3 +70,27 @@ describe('buildPodStatus', () => {
     expect(s.containerStatuses[0]?.state).toEqual({ waiting: { reason: 'ImageNotRunnable', message: 'no' } });
   });
 });
+
+describe('init containers', () => {
+  const done = { name: 'i1', image: 'i', state: { kind: 'terminated' as const, exitCode: 0, reason: 'Completed', startedAt: t0, finishedAt: t1 }, restartCount: 0, ready: false };
+  const failed = { name: 'i2', image: 'i', state: { ...crashed }, restartCount: 0, ready: false };
+  const waiting = { name: 'app', image: 'i', state: { kind: 'waiting' as const, reason: 'PodInitializing' }, restartCount: 0, ready: false };
+
+  it('keeps the Pod Pending and not Initialized until every init container completed', () => {
+    const s = buildPodStatus({ ...snap([waiting]), initContainers: [done, { ...failed, state: { kind: 'running', startedAt: t1, containerID: 'process://2' } }] }, [], t1);
+    expect(s.phase).toBe('Pending');
+    expect(s.conditions.find((c) => c.type === 'Initialized')).toMatchObject({ status: 'False', reason: 'ContainersNotInitialized', message: 'containers with incomplete status: [i2]' });
+    expect(s.initContainerStatuses?.map((c) => c.name)).toEqual(['i1', 'i2']);
+  });
+
+  it('fails the Pod on a failed init container only when nothing restarts it', () => {
+    expect(podPhase({ ...snap([waiting], 'Never'), initContainers: [done, failed] })).toBe('Failed');
+    expect(podPhase({ ...snap([waiting], 'Always'), initContainers: [done, failed] })).toBe('Pending');
+  });
+
+  it('is Initialized once all completed', () => {
+    const s = buildPodStatus({ ...snap([waiting]), initContainers: [done] }, [], t1);
+    expect(s.conditions.find((c) => c.type === 'Initialized')?.status).toBe('True');
+  });
+});
+
