@@ -4,7 +4,7 @@
  * so a tick emitted twice (restart, catch-up) can be de-duplicated by the sink.
  */
 import { CloudEvent } from 'cloudevents';
-import { CRON_EVENT_TYPE } from '../../api/index.js';
+import { CRON_EVENT_TYPE } from '../../api/event-types.js';
 
 /** Knative PingSource's type, so sinks written for PingSource work unchanged; the one value lives in api/. */
 export const CRON_TICK_TYPE = CRON_EVENT_TYPE;

@@ -14,7 +14,7 @@
  */
 import { CloudEvent } from 'cloudevents';
 import type { IHeaders, KafkaMessage } from 'kafkajs';
-import { KAFKA_EVENT_TYPE } from '../../api/sources/kafkasource.js';
+import { KAFKA_EVENT_TYPE } from '../../api/event-types.js';
 
 /** One value for the CRD's eventTypes annotation, status.ceAttributes and the events themselves. */
 export const kafkaEventType = KAFKA_EVENT_TYPE;

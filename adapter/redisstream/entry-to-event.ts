@@ -7,7 +7,7 @@
  *    entry gets the list of its values, in entry order.
  */
 import { CloudEvent } from 'cloudevents';
-import { REDIS_STREAM_EVENT_TYPE } from '../../api/sources/redisstreamsource.js';
+import { REDIS_STREAM_EVENT_TYPE } from '../../api/event-types.js';
 import type { StreamEntry } from './stream-reply.js';
 
 /** One value for the CRD's eventTypes annotation, status.ceAttributes and the events themselves. */

@@ -3,8 +3,9 @@ import { sourceSpecProperties, sourceSpecRules } from '../duck/source-spec.js';
 import { SourceStatusSchema } from '../duck/status.js';
 import { kindSchema } from '../kind-schema.js';
 
-/** PingSource-compatible, so sink functions written for Knative's PingSource work unchanged. */
-export const CRON_EVENT_TYPE = 'dev.knative.sources.ping';
+import { CRON_EVENT_TYPE } from '../event-types.js';
+
+export { CRON_EVENT_TYPE };
 
 export const CronSourceSpecSchema = Type.Object(
   {

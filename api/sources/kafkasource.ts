@@ -5,8 +5,9 @@ import { SourceStatusSchema } from '../duck/status.js';
 import { kindSchema } from '../kind-schema.js';
 import { StringEnum } from '../schema-helpers.js';
 
-/** The type Knative's KafkaSource uses, so existing sinks keep matching on it. */
-export const KAFKA_EVENT_TYPE = 'dev.knative.kafka.event';
+import { KAFKA_EVENT_TYPE } from '../event-types.js';
+
+export { KAFKA_EVENT_TYPE };
 
 export const HOST_PORT = '^[A-Za-z0-9]([-A-Za-z0-9.]*[A-Za-z0-9])?:[0-9]{1,5}$|^\\[[0-9A-Fa-f:.]+\\]:[0-9]{1,5}$';
 export const KAFKA_TOPIC = '^[a-zA-Z0-9._-]+$';

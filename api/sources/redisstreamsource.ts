@@ -4,8 +4,9 @@ import { sourceSpecProperties, sourceSpecRules } from '../duck/source-spec.js';
 import { SourceStatusSchema } from '../duck/status.js';
 import { kindSchema } from '../kind-schema.js';
 
-/** The type Knative's RedisStreamSource uses. */
-export const REDIS_STREAM_EVENT_TYPE = 'dev.knative.sources.redisstream';
+import { REDIS_STREAM_EVENT_TYPE } from '../event-types.js';
+
+export { REDIS_STREAM_EVENT_TYPE };
 
 /** `host:port`, or a `redis://` / `rediss://` URL (optionally with a database number). */
 export const REDIS_ADDRESS = '^(rediss?://)?[^\\s/@]+(:[0-9]{1,5})?(/[0-9]{1,2})?$';
