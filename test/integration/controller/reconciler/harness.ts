@@ -12,11 +12,24 @@ import { AlreadyExistsError, NotFoundError } from '../../../../lib/kube/errors.j
 import { createLogger } from '../../../../lib/log.js';
 import { allReconcilers } from '../../../../controller/reconciler/index.js';
 import { type Manager, startManager } from '../../../../controller/runtime/manager.js';
-import type { KubeObject } from '../../../../controller/runtime/types.js';
+import type { KubeObject, Lister, Recorder, Reconciler, Writer } from '../../../../controller/runtime/types.js';
 import { testEnv } from '../../../support/env.js';
 import { StandInKubelet } from '../../../support/stand-in-kubelet.js';
 
-export const ADAPTER_IMAGE = 'headwater:integration';
+/**
+ * The cluster of hack/env.sh is shared: a demo or e2e controller may be running against it at the same
+ * time, reconciling our objects too. Two controllers of the same build and image converge on one desired
+ * state, while different images would make them rewrite each other's Deployments forever, so the tests use
+ * the dev image unless told otherwise.
+ */
+export const ADAPTER_IMAGE = process.env.HEADWATER_ADAPTER_IMAGE ?? 'headwater/headwater:dev';
+
+export interface WriteRecord {
+  verb: string;
+  kind: string;
+  namespace?: string;
+  name: string;
+}
 
 export interface Harness {
   client: KubeClient;
@@ -24,7 +37,66 @@ export interface Harness {
   sysNs: string;
   manager: Manager;
   kubelet: StandInKubelet;
+  /** Every write the reconcilers made through their Writer and Recorder, in order. */
+  writes: WriteRecord[];
+  /** Writes that touched this harness's namespaces (the cluster is shared: others' objects get reconciled too). */
+  ownWrites(): WriteRecord[];
   stop(): Promise<void>;
+}
+
+/**
+ * Wrap each reconciler for a shared cluster:
+ * - scope it to this harness's namespaces (plus cluster-scoped objects), as a namespace-scoped controller
+ *   would be: other tests' sources (and another engineer's controller) live in the same cluster, and the
+ *   shared cron adapter's replica count would otherwise depend on their CronSources;
+ * - log what the Writer and Recorder write, with the namespace (the manager's write metric has no
+ *   namespace label).
+ * The reconcilers themselves run unchanged.
+ */
+function recording(reconcilers: Reconciler[], log: WriteRecord[], scope: readonly string[]): Reconciler[] {
+  const inScope = (namespace: string | undefined): boolean => namespace === undefined || scope.includes(namespace);
+  return reconcilers.map((r) => ({
+    ...r,
+    reconcile: (key, ctx) => {
+      if (!inScope(key.namespace)) return Promise.resolve(undefined);
+      const lister: Lister = {
+        get: (gvk, k) => (inScope(gvk.namespaced ? k.namespace : undefined) ? ctx.lister.get(gvk, k) : undefined),
+        list: (gvk, namespace, selector) => ctx.lister.list(gvk, namespace, selector).filter((o) => inScope(o.metadata.namespace)),
+      };
+      const note = (verb: string, kind: string, namespace: string | undefined, name: string | undefined): void => {
+        log.push({ verb, kind, ...(namespace === undefined ? {} : { namespace }), name: name ?? '' });
+      };
+      const writer: Writer = {
+        create: (gvk, obj) => {
+          note('create', gvk.kind, obj.metadata.namespace, obj.metadata.name);
+          return ctx.writer.create(gvk, obj);
+        },
+        update: (gvk, obj) => {
+          note('update', gvk.kind, obj.metadata.namespace, obj.metadata.name);
+          return ctx.writer.update(gvk, obj);
+        },
+        updateStatus: (gvk, obj) => {
+          note('updateStatus', gvk.kind, obj.metadata.namespace, obj.metadata.name);
+          return ctx.writer.updateStatus(gvk, obj);
+        },
+        patch: (gvk, k, p) => {
+          note('patch', gvk.kind, k.namespace, k.name);
+          return ctx.writer.patch(gvk, k, p);
+        },
+        delete: (gvk, k) => {
+          note('delete', gvk.kind, k.namespace, k.name);
+          return ctx.writer.delete(gvk, k);
+        },
+      };
+      const recorder: Recorder = {
+        event: (obj, type, reason, message) => {
+          note(`event ${reason}`, obj.kind, obj.metadata.namespace, obj.metadata.name);
+          ctx.recorder.event(obj, type, reason, message);
+        },
+      };
+      return r.reconcile(key, { ...ctx, lister, writer, recorder });
+    },
+  }));
 }
 
 function rand(prefix: string): string {
@@ -89,9 +161,10 @@ export async function startHarness(): Promise<Harness> {
   });
   const kubelet = new StandInKubelet(kubeConfig, { nodeName: rand('stand-in'), namespaces: () => [ns, sysNs] });
   await kubelet.start();
+  const writes: WriteRecord[] = [];
   const manager = await startManager({
     kubeConfig,
-    reconcilers: allReconcilers(),
+    reconcilers: recording(allReconcilers(), writes, [ns, sysNs]),
     config: { adapterImage: ADAPTER_IMAGE, systemNamespace: sysNs },
     log: createLogger({ test: 'reconciler-integration' }, { level: (process.env.TEST_LOG_LEVEL as 'debug' | undefined) ?? 'error' }),
     leaderElection: false,
@@ -105,6 +178,8 @@ export async function startHarness(): Promise<Harness> {
     sysNs,
     manager,
     kubelet,
+    writes,
+    ownWrites: () => writes.filter((w) => w.namespace === ns || w.namespace === sysNs),
     async stop() {
       // Namespaces first, while the controller still runs to release SinkBinding finalizers and the
       // stand-in kubelet still confirms pod deletions; otherwise the namespaces would hang in Terminating.
@@ -160,10 +235,19 @@ export function envValue(dep: KubeObject | undefined, name: string): string | un
   return containerEnv(dep).find((e) => e.name === name)?.value;
 }
 
-/** Controller writes so far (creates, updates, status updates, patches, deletes, events). */
-export async function controllerWrites(manager: Manager): Promise<number> {
-  const metric = await manager.metrics.apiWrites.get();
-  return metric.values.reduce((sum, v) => sum + v.value, 0);
+/**
+ * The zero-writes rule, checked on this harness's own objects: let in-flight reconciles finish, then watch
+ * several resync periods (3 s) and expect no write at all to our namespaces.
+ */
+export async function expectNoWritesWhileSteady(h: Harness): Promise<void> {
+  await sleep(4000);
+  const before = h.ownWrites().length;
+  if (before === 0) throw new Error('no writes recorded at all: the recording wrapper is not in the path');
+  await sleep(10_000);
+  const during = h.ownWrites().slice(before);
+  if (during.length > 0) {
+    throw new Error(`steady state wrote ${during.length} times: ${JSON.stringify(during.slice(0, 10))}`);
+  }
 }
 
 export function service(namespace: string, name: string, port = 80): KubeObject {
