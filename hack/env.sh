@@ -50,6 +50,14 @@ expand() {
   for a in "${ALL[@]}"; do for o in "${out[@]}"; do [[ "$a" == "$o" ]] && { printf '%s\n' "$a"; break; }; done; done
 }
 
+# Sets comps; a bad name ends the script (expand runs in a subshell, so its own
+# die cannot).
+expand_into() {
+  local list
+  list="$(expand "$@")" || exit 1
+  mapfile -t comps <<< "$list"
+}
+
 # How long each component may take to become ready (seconds). The apiserver's
 # first start bootstraps RBAC roles and priority classes, which is slow on 2 cores.
 ready_timeout() {
@@ -125,18 +133,18 @@ mkdir -p "$HEADWATER_STATE"
 case "$cmd" in
   up)
     lock
-    mapfile -t comps < <(expand "$@")
+    expand_into "$@"
     for c in "${comps[@]}"; do up_one "$c" || die "$c failed to start (log: $(state_dir "$c")/log)"; done
     ;;
   down)
     lock
-    mapfile -t comps < <(expand "$@")
+    expand_into "$@"
     for (( i=${#comps[@]}-1; i>=0; i-- )); do down_one "${comps[i]}"; done
     ;;
   restart)
     (( $# )) || die "usage: hack/env.sh restart component..."
     lock
-    mapfile -t comps < <(expand "$@")
+    expand_into "$@"
     for c in "${comps[@]}"; do
       [[ -f "$(state_dir "$c")/reused" ]] && die "$c is a reused server we did not start; not restarting it"
       down_one "$c"
