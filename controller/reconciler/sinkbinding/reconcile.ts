@@ -147,7 +147,18 @@ export function sinkBindingReconciler(): Reconciler {
       }
 
       const failures: Failure[] = [];
-      if (sink !== undefined) {
+      // The webhook rejects this too; the reconciler must not be the way into another namespace's workloads
+      // when the webhook is absent.
+      const foreignNamespace = spec.subject.namespace !== undefined && spec.subject.namespace !== ns;
+      if (foreignNamespace) {
+        conditions = set.markFalse(
+          conditions,
+          ConditionTypes.BindingAvailable,
+          'SubjectNamespaceInvalid',
+          `spec.subject.namespace: "${spec.subject.namespace}" differs from the binding's namespace "${ns}"; a SinkBinding binds workloads in its own namespace only — remove the field or create the binding in ${spec.subject.namespace}`,
+        );
+      }
+      if (sink !== undefined && !foreignNamespace) {
         const owner = bindingOwnerName(binding);
         const subjects = selectedSubjects(ctx.lister, spec.subject, ns);
         for (const obj of subjects) {

@@ -36,13 +36,11 @@ export function selectedSubjects(lister: Lister, subject: SinkBindingSubject, bi
 }
 
 /**
- * Objects that carry this binding's marker: of the subject's kind and of every built-in workload kind, in
- * the subject's and the binding's namespace, so a binding whose subject moved to another kind or namespace
- * still releases what it bound before.
+ * Objects in the binding's namespace that carry its marker: of the subject's kind and of every built-in
+ * workload kind, so a binding whose subject moved to another kind still releases what it bound before.
  */
 export function boundSubjects(lister: Lister, subject: SinkBindingSubject, bindingNamespace: string, owner: string): KubeObject[] {
   const current = subjectGvk(subject);
   const kinds = [current, ...BINDABLE_WORKLOADS.filter((g) => g.group !== current.group || g.kind !== current.kind)];
-  const namespaces = [...new Set([subject.namespace ?? bindingNamespace, bindingNamespace])];
-  return kinds.flatMap((gvk) => namespaces.flatMap((ns) => lister.list(gvk, ns))).filter((o) => boundBy(getPodTemplate(o)) === owner);
+  return kinds.flatMap((gvk) => lister.list(gvk, bindingNamespace)).filter((o) => boundBy(getPodTemplate(o)) === owner);
 }

@@ -179,5 +179,16 @@ describe('SinkBinding reconciler', () => {
     expect(kube.summary()).toEqual(['update StatefulSet ns/s', 'update Deployment ns/w']);
     expect((kube.find('apps/v1', 'Deployment', NS, 'w') as KubeObject).spec).toEqual(workload('Deployment', 'w').spec);
   });
+
+  it('never binds a workload in another namespace', async () => {
+    const other = { ...workload('Deployment', 'w'), metadata: { name: 'w', namespace: 'victim' } };
+    const kube = new FakeKube([service('web'), other, binding({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'w', namespace: 'victim' })]);
+    await run(kube);
+    expect(kube.summary()).toEqual(['updateStatus SinkBinding ns/b']);
+    expect(condition(kube.find('sources.headwater.dev/v1alpha1', 'SinkBinding', NS, 'b'), 'BindingAvailable')).toMatchObject({
+      status: 'False',
+      reason: 'SubjectNamespaceInvalid',
+    });
+  });
 });
 
