@@ -10,7 +10,7 @@ import { listerSinkLookup } from '../../sink/resolve.js';
 import type { KubeObject, ObjectKey, ReconcileContext, Reconciler } from '../../runtime/types.js';
 import type { AdapterRole } from '../shared/adapter-deployment.js';
 import type { Availability } from '../shared/deployment.js';
-import { StaleCacheError, deleteStaleDeployments, deploymentAvailability, ensureDeployment } from '../shared/deployment.js';
+import { DeploymentNotOwnedError, StaleCacheError, deleteStaleDeployments, deploymentAvailability, ensureDeployment } from '../shared/deployment.js';
 import { DeploymentGVK } from '../shared/kinds.js';
 import { writeStatusIfChanged } from '../shared/status.js';
 import { resolveSourceOutput } from './output.js';
@@ -29,8 +29,9 @@ export interface SourceKind {
   ceAttributes(source: KubeObject): CloudEventAttributes[];
 }
 
+/** The Deployed condition for a Deployment we could not write. */
 function reasonOf(err: unknown): { reason: string; message: string } {
-  if (err instanceof HeadwaterError) return { reason: err.code === 'DeploymentNotOwned' ? 'DeploymentNotOwned' : 'DeploymentFailed', message: err.message };
+  if (err instanceof DeploymentNotOwnedError) return { reason: 'DeploymentNotOwned', message: err.message };
   return { reason: 'DeploymentFailed', message: err instanceof Error ? err.message : String(err) };
 }
 
