@@ -48,6 +48,8 @@ expand() {
   # keep start order and drop duplicates
   local a o
   for a in "${ALL[@]}"; do for o in "${out[@]}"; do [[ "$a" == "$o" ]] && { printf '%s\n' "$a"; break; }; done; done
+  # The loop's last test fails whenever the last of ALL is not asked for; that is not an error.
+  return 0
 }
 
 # Sets comps; a bad name ends the script (expand runs in a subshell, so its own
