@@ -16,6 +16,8 @@ interface ContainerMarker {
   added: string[];
   /** Variables apply() overwrote, with their previous definition. */
   replaced: V1EnvVar[];
+  /** The container had no env list at all (so undo drops the list again rather than leave it empty). */
+  envAbsent?: boolean;
 }
 
 interface Marker {
@@ -24,6 +26,8 @@ interface Marker {
   containers: Record<string, ContainerMarker>;
   /** Whether apply() created metadata.annotations (so undo removes the empty map again). */
   createdAnnotations?: boolean;
+  /** Whether apply() created metadata itself. */
+  createdMetadata?: boolean;
 }
 
 function readMarker(template: V1PodTemplateSpec): Marker | undefined {
@@ -66,13 +70,14 @@ export function undoBinding(template: V1PodTemplateSpec): V1PodTemplateSpec {
     if (record === undefined) continue;
     let env = (container.env ?? []).filter((v) => !record.added.includes(v.name));
     env = env.map((v) => record.replaced.find((r) => r.name === v.name) ?? v);
-    if (env.length === 0) delete container.env;
+    if (env.length === 0 && record.envAbsent === true) delete container.env;
     else container.env = env;
   }
   const annotations = out.metadata?.annotations;
   if (annotations !== undefined && out.metadata !== undefined) {
     delete annotations[BINDING_MARKER_ANNOTATION];
     if (marker.createdAnnotations === true && Object.keys(annotations).length === 0) delete out.metadata.annotations;
+    if (marker.createdMetadata === true && Object.keys(out.metadata).length === 0) delete out.metadata;
   }
   return out;
 }
@@ -90,6 +95,7 @@ export function applyBinding(template: V1PodTemplateSpec, env: BindingEnv, by: s
   const marker: Marker = { by, containers: {} };
   for (const container of allContainers(out)) {
     const record: ContainerMarker = { added: [], replaced: [] };
+    if (container.env === undefined) record.envAbsent = true;
     const current = container.env ?? [];
     for (const v of vars) {
       const at = current.findIndex((e) => e.name === v.name);
@@ -104,7 +110,10 @@ export function applyBinding(template: V1PodTemplateSpec, env: BindingEnv, by: s
     container.env = current;
     marker.containers[container.name] = record;
   }
-  out.metadata ??= {};
+  if (out.metadata === undefined) {
+    out.metadata = {};
+    marker.createdMetadata = true;
+  }
   if (out.metadata.annotations === undefined) {
     out.metadata.annotations = {};
     marker.createdAnnotations = true;
