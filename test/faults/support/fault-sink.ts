@@ -22,6 +22,10 @@ export interface FaultSink {
   readonly attempts: Map<string, number[]>;
   readonly requests: number;
   readonly faultsInjected: number;
+  /** Requests received and not answered yet (hanging ones). */
+  readonly hanging: number;
+  /** Switch the fault from now on (e.g. to `none` once the test has what it wanted). */
+  setFault(next: Fault, nextFailFirst?: number): void;
   /** Close the port for `ms` (connections refused), then listen again on the same port. */
   goAway(ms: number): Promise<void>;
   close(): Promise<void>;
@@ -32,7 +36,8 @@ export async function startFaultSink(fault: Fault, failFirst = 1): Promise<Fault
   const deadLettered = new Map<string, number>();
   const attempts = new Map<string, number[]>();
   const sockets = new Set<Socket>();
-  const state = { requests: 0, faults: 0 };
+  const state = { requests: 0, faults: 0, hanging: 0 };
+  let current = { fault, failFirst };
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
     req.resume();
     req.on('end', () => {
@@ -46,10 +51,17 @@ export async function startFaultSink(fault: Fault, failFirst = 1): Promise<Fault
       const seen = attempts.get(id) ?? [];
       seen.push(Date.now());
       attempts.set(id, seen);
-      if (seen.length <= failFirst && fault.kind !== 'none') {
+      const f = current.fault;
+      if (seen.length <= current.failFirst && f.kind !== 'none') {
         state.faults++;
-        if (fault.kind === 'status') res.writeHead(fault.status, fault.headers ?? {}).end('injected fault');
-        else if (fault.kind === 'reset') req.socket.resetAndDestroy();
+        if (f.kind === 'status') res.writeHead(f.status, f.headers ?? {}).end('injected fault');
+        else if (f.kind === 'reset') req.socket.resetAndDestroy();
+        else {
+          state.hanging++;
+          res.on('close', () => {
+            state.hanging--;
+          });
+        }
         // hang: never answer; the socket is destroyed at close() or by the sender's timeout
         return;
       }
@@ -83,6 +95,12 @@ export async function startFaultSink(fault: Fault, failFirst = 1): Promise<Fault
     },
     get faultsInjected() {
       return state.faults;
+    },
+    get hanging() {
+      return state.hanging;
+    },
+    setFault(next, nextFailFirst = current.failFirst) {
+      current = { fault: next, failFirst: nextFailFirst };
     },
     async goAway(ms) {
       await stop();
