@@ -13,6 +13,8 @@ export interface Kubectl {
   apply(objects: readonly KubeObject[]): Promise<string>;
 }
 
+const unavailable = /connection.*refused|was refused|connection reset|i\/o timeout|ServiceUnavailable|TLS handshake timeout|EOF/i;
+
 export function kubectlFor(kubeBin: string | undefined, kubeconfig: string): Kubectl {
   const exe = kubeBin ? join(kubeBin, 'kubectl') : 'kubectl';
   const run = (args: readonly string[], stdin?: string): Promise<string> =>
@@ -33,9 +35,18 @@ export function kubectlFor(kubeBin: string | undefined, kubeconfig: string): Kub
       });
       child.stdin.end(stdin ?? '');
     });
-  return {
-    run,
-    apply: (objects) =>
-      run(['apply', '--server-side', '--force-conflicts', '--field-manager', 'headwater-demo', '-f', '-'], objects.map((o) => stringify(o)).join('---\n')),
+  const apply = async (objects: readonly KubeObject[]): Promise<string> => {
+    const args = ['apply', '--server-side', '--force-conflicts', '--field-manager', 'headwater-demo', '-f', '-'];
+    const text = objects.map((o) => stringify(o)).join('---\n');
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await run(args, text);
+      } catch (err) {
+        // The local apiserver is shared, and other runs' fault tests restart it: ride out a short outage.
+        if (attempt >= 10 || !unavailable.test((err as Error).message)) throw err;
+        await new Promise((r) => setTimeout(r, 2000));
+      }
+    }
   };
+  return { run, apply };
 }
