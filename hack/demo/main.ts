@@ -47,6 +47,8 @@ const say = (text: string): void => printer.line(`\x1b[1m==> ${text}\x1b[0m`);
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 let stack: Stack | undefined;
+/** While the controller and runner are starting: a Ctrl-C then must still stop them once they are up. */
+let starting: Promise<Stack> | undefined;
 let generator: RunningGenerator | undefined;
 let stopping: Promise<void> | undefined;
 
@@ -61,7 +63,8 @@ function stopAll(): Promise<void> {
       .catch((err: unknown) => printer.line(`  (namespaces not gone yet: ${(err as Error).message})`));
     await kubectl.run(['delete', 'clustereventbus', 'shared', '--ignore-not-found', '--timeout=30s']).catch(() => undefined);
     await kubectl.run(['delete', 'secret', 'bus-redis-auth', '-n', layout.systemNamespace, '--ignore-not-found']).catch(() => undefined);
-    await stack?.stop((line) => printer.line(line));
+    const s = stack ?? (await starting?.catch(() => undefined));
+    await s?.stop((line) => printer.line(line));
   })();
   return stopping;
 }
@@ -96,7 +99,9 @@ async function main(): Promise<number> {
   const started = Date.now();
   const deadline = started + timeoutS * 1000;
   say(`node runner and controller (logs in ${env.logDir})`);
-  stack = await startStack({ env, layout, kubectl, client, log: (l) => printer.line(l) });
+  starting = startStack({ env, layout, kubectl, client, log: (l) => printer.line(l) });
+  stack = await starting;
+  if (stopping) return 130;
 
   for (const step of demoPlan(layout, env.brokers)) {
     say(`apply ${step.what}`);
