@@ -156,7 +156,16 @@ async function main(): Promise<number> {
     if (values.once && missing.length === 0) {
       printer.finish();
       printer.line(progressLine(counts, produced, elapsed));
-      printer.line(renderTable(await readRows(client, [layout.namespace, layout.busNamespace], ['shared']).catch(() => rows)));
+      // Events can flow before the controller has seen the Deployments turn Available; give the statuses a
+      // moment to catch up so the last table shows what a user would see, but exit on deliveries alone.
+      const settled = Date.now() + 30_000;
+      let last = rows;
+      while (Date.now() < settled) {
+        last = await readRows(client, [layout.namespace, layout.busNamespace], ['shared']).catch(() => last);
+        if (last.length > 0 && last.every((r) => r.ready === 'True')) break;
+        await sleep(1000);
+      }
+      printer.line(renderTable(last));
       say(`every path delivered: ${demoPaths.map((p) => `${p} ${counts[p]}`).join(', ')}`);
       return 0;
     }

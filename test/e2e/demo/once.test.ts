@@ -66,9 +66,19 @@ describe('hack/demo.sh --once', () => {
 
     const delivered = /every path delivered: (.*)/.exec(run.output)?.[1] ?? '';
     for (const path of ['cron', 'kafka', 'redisstream', 'sinkbinding', 'trigger']) expect(delivered).toMatch(new RegExp(`\\b${path} [1-9]\\d*`));
-    // The READY/SINK table was shown, with the sources' resolved sink.
-    expect(run.output).toMatch(/NAMESPACE\s+KIND\s+NAME\s+READY\s+REASON\s+SINK/);
-    expect(run.output).toContain('http://event-display.headwater-demo.svc.cluster.local');
+    // The last READY/SINK table, printed before that line, shows every object Ready with its sink or bus.
+    const before = run.output.slice(0, run.output.indexOf('every path delivered'));
+    const table = before.slice(before.lastIndexOf('NAMESPACE')).split('\n');
+    expect(table[0]).toMatch(/^NAMESPACE\s+KIND\s+NAME\s+READY\s+REASON\s+SINK/);
+    const rows = table.slice(1).filter((l) => /^(headwater-demo(-bus)?|-)\s/.test(l));
+    const byKind = (kind: string): string[] => rows.filter((r) => r.split(/\s+/)[1] === kind);
+    for (const kind of ['CronSource', 'KafkaSource', 'RedisStreamSource', 'SinkBinding', 'EventBus', 'ClusterEventBus', 'Trigger']) {
+      expect(byKind(kind).length, `${kind} in the table`).toBeGreaterThan(0);
+    }
+    for (const row of rows) expect(row.split(/\s+/)[3], row).toBe('True');
+    for (const kind of ['KafkaSource', 'RedisStreamSource', 'SinkBinding']) {
+      expect(byKind(kind).find((r) => r.startsWith('headwater-demo ')), kind).toContain('http://event-display.headwater-demo.svc.cluster.local');
+    }
 
     // What it started is gone: the controller and runner processes, its namespaces, its webhook registration.
     const started = /controller pid (\d+) .*webhook (https:\/\/\S+)\), runner pid (\d+)/.exec(run.output);
