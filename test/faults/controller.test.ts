@@ -177,6 +177,7 @@ afterAll(async () => {
   await kubelet?.stop();
   for (const n of [ns, churnNs, ...watchedNamespaces.filter((w) => w !== SYS)]) await k?.client.json({ method: 'DELETE', path: `/api/v1/namespaces/${n}` }).catch(() => undefined);
   k?.client.destroy();
+  await k?.downIfStarted();
 });
 
 describe('security on the same cluster', () => {

@@ -26,6 +26,8 @@ export interface PrivateKube {
   restart(component: 'kube-apiserver' | 'kube-controller-manager' | 'etcd'): Promise<void>;
   /** A kubeconfig for the same server that authenticates with `token` (a ServiceAccount's). */
   kubeconfigWithToken(token: string, file: string): string;
+  /** Stops the control plane if this process brought it up (a developer's running one is left alone). */
+  downIfStarted(): Promise<void>;
 }
 
 async function envSh(args: string[]): Promise<string> {
@@ -38,6 +40,7 @@ async function envSh(args: string[]): Promise<string> {
 }
 
 export async function privateKube(): Promise<PrivateKube> {
+  const wasUp = /^kube-apiserver\s+up\b/m.test(await envSh(['status']));
   await envSh(['up', 'etcd', 'kube-apiserver', 'kube-controller-manager']);
   const vars: Record<string, string> = {};
   for (const line of (await envSh(['env'])).split('\n')) {
@@ -64,6 +67,9 @@ export async function privateKube(): Promise<PrivateKube> {
         );
         child.stdin?.end(opts.input);
       });
+    },
+    downIfStarted: async () => {
+      if (!wasUp) await envSh(['down', 'etcd', 'kube-apiserver', 'kube-controller-manager']);
     },
     restart: async (component) => {
       await envSh(['restart', component]);
