@@ -5,14 +5,14 @@
 #
 #   bash hack/test.sh                 everything
 #   HEADWATER_TEST_STEPS="unit" bash hack/test.sh    only some steps
-#     (steps: deps typecheck lint unit env integration)
+#     (steps: deps typecheck lint unit env integration faults)
 #   extra arguments are passed to vitest (e.g. a file filter)
 set -uo pipefail
 # shellcheck source=lib/common.sh
 source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib/common.sh"
 cd "$REPO_ROOT"
 
-steps="${HEADWATER_TEST_STEPS:-deps typecheck lint unit env integration}"
+steps="${HEADWATER_TEST_STEPS:-deps typecheck lint unit env integration faults}"
 want() { [[ " $steps " == *" $1 "* ]]; }
 
 declare -a summary=()
@@ -73,6 +73,12 @@ integration() {
   timeout "${HEADWATER_INTEGRATION_TIMEOUT:-45m}" npx vitest run --project integration "$@"
 }
 
+faults() {
+  # The fault suite (test/faults, ~5 min): restarts Redis, NATS and Kafka briefly, so it runs after integration.
+  eval "$(bash hack/env.sh env)" || return 1
+  timeout "${HEADWATER_FAULTS_TIMEOUT:-20m}" npm run -s test:faults
+}
+
 run_step prereqs check_prereqs || { print_summary; exit 1; }
 if want deps; then run_step deps ensure_node_modules || { print_summary; exit 1; }; fi
 if want typecheck; then run_step typecheck npm run -s typecheck; fi
@@ -81,6 +87,7 @@ if want unit; then run_step unit npx vitest run --project unit "$@"; fi
 if want env; then
   if run_step env env_up; then
     if want integration; then run_step integration integration "$@"; fi
+    if want faults; then run_step faults faults; fi
   else
     summary+=("SKIP  integration (environment did not come up)")
   fi
