@@ -50,6 +50,8 @@ async function scenario(area: string, fault: string, sink: FaultSink, adapter: A
   const ids: string[] = [];
   let producerRetries = 0;
   let restartSeconds = 0;
+  /** Events acknowledged by the server and not yet at the sink when the restart began. */
+  let backlogAtRestart = 0;
   let restarting: Promise<void> | undefined;
   const arrived = (): number => ids.filter((id) => sink.delivered.has(id) || sink.deadLettered.has(id)).length;
   for (let i = 0; i < N; i++) {
@@ -58,6 +60,7 @@ async function scenario(area: string, fault: string, sink: FaultSink, adapter: A
     producerRetries += retries;
     if (i % 10 === 9) await new Promise((r) => setTimeout(r, 100));
     if (restarting === undefined && i >= N / 3 && arrived() >= N / 4) {
+      backlogAtRestart = ids.length - arrived();
       restarting = doRestart().then((s) => {
         restartSeconds = s;
       });
@@ -72,7 +75,7 @@ async function scenario(area: string, fault: string, sink: FaultSink, adapter: A
     area,
     fault,
     figures: f,
-    measures: { restartSeconds: restartSeconds.toFixed(1), producerRetries, restartedMidStream: String(restarting !== undefined) },
+    measures: { restartSeconds: restartSeconds.toFixed(1), backlogAtRestart, producerRetries, restartedMidStream: String(restarting !== undefined) },
     expectation: 'every acknowledged event reaches the sink; duplicates counted, none lost; the adapter exits 0 afterwards',
     passed: f.lost === 0 && restarting !== undefined && code === 0,
     seconds: (performance.now() - t0) / 1000,
