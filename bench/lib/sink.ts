@@ -19,7 +19,7 @@ export interface BenchSink {
 type RequestBody = SinkRequest extends infer R ? (R extends SinkRequest ? Omit<R, 'id'> : never) : never;
 
 export async function startSink(distDir: string): Promise<BenchSink> {
-  const child: ChildProcess = fork(join(distDir, 'bench', 'workers', 'sink.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child: ChildProcess = fork(join(distDir, 'bench', 'workers', 'sink.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [] /* plain node: not the harness's tsx loader */ });
   const pending = new Map<number, (m: SinkReply) => void>();
   let nextId = 1;
   const url = await new Promise<string>((resolve, reject) => {
