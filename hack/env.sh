@@ -78,13 +78,22 @@ up_one() {
   fi
   # A healthy server we did not start is reused, not fought over, when it can be
   # shared (Redis, NATS, Kafka). Components bound to this checkout's certs and
-  # data (etcd, apiserver, controller-manager) move to a free port instead.
+  # data (etcd, apiserver, controller-manager) move to a free port instead, and so
+  # do the others under HEADWATER_NO_REUSE=1 (the test command: its fault tests
+  # restart servers, which it may only do to its own).
   if has_fn "$c" prepare; then
     call "$c" prepare
-  elif call "$c" healthy; then
-    mark_reused "$c"; log "$c: reusing the healthy server on port $(call "$c" port)"; return 0
-  elif port_in_use "$(call "$c" port)"; then
-    log "$c: port $(call "$c" port) is taken by something that is not a healthy $c"; return 1
+  else
+    # Not running: back to the default port unless a restart keeps the old one.
+    [[ -n "${HEADWATER_KEEP_PORT:-}" ]] || rm -f "$(state_dir "$c")/port"
+    local port; port="$(call "$c" port)"
+    if [[ -n "${HEADWATER_NO_REUSE:-}" ]]; then
+      port_in_use "$port" && choose_port "$c" "$port"
+    elif call "$c" healthy; then
+      mark_reused "$c"; log "$c: reusing the healthy server on port $port"; return 0
+    elif port_in_use "$port"; then
+      log "$c: port $port is taken by something that is not a healthy $c"; return 1
+    fi
   fi
   log "$c: starting"
   call "$c" start

@@ -63,7 +63,10 @@ trap on_exit EXIT
 trap 'exit 130' INT TERM
 
 env_up() {
-  HEADWATER_STARTED_FILE="$started_file" bash hack/env.sh up || return 1
+  # HEADWATER_NO_REUSE: servers another checkout runs are not reused but joined by
+  # our own on free ports, because the fault tests restart servers (and may only
+  # restart ours). Our own running servers are still used as they are.
+  HEADWATER_NO_REUSE="${HEADWATER_NO_REUSE-1}" HEADWATER_STARTED_FILE="$started_file" bash hack/env.sh up || return 1
   bash hack/env.sh status
 }
 

@@ -1,8 +1,8 @@
 # Kafka (KRaft, single node) from Maven Central jars, run as our own JVM unless a
 # healthy broker already answers on the port.
 # shellcheck shell=bash
-KAFKA_PORT="${HEADWATER_KAFKA_PORT:-9092}"
-KAFKA_CONTROLLER_PORT="${HEADWATER_KAFKA_CONTROLLER_PORT:-9093}"
+KAFKA_DEFAULT_PORT="${HEADWATER_KAFKA_PORT:-9092}"
+KAFKA_CONTROLLER_DEFAULT_PORT="${HEADWATER_KAFKA_CONTROLLER_PORT:-9093}"
 KAFKA_HOME="$HEADWATER_CACHE/kafka-${KAFKA_VERSION}"
 
 kafka_install() {
@@ -29,7 +29,7 @@ kafka_install() {
 # that is serving requests answers with the same correlation id and error code 0.
 kafka_healthy() {
   local reply
-  reply="$(timeout 3 bash -c "exec 3<>/dev/tcp/127.0.0.1/$KAFKA_PORT &&
+  reply="$(timeout 3 bash -c "exec 3<>/dev/tcp/127.0.0.1/$(kafka_port) &&
     printf '\\x00\\x00\\x00\\x0c\\x00\\x12\\x00\\x00\\x00\\x00\\x00\\x07\\x00\\x02hw' >&3 &&
     head -c 10 <&3 | od -An -tx1" 2>/dev/null)" || return 1
   # shellcheck disable=SC2086 # word splitting collapses od's spacing
@@ -50,8 +50,15 @@ kafka_java() { kafka_java_cmd; "${KAFKA_JAVA[@]}" "$@"; }
 kafka_start() {
   local d; d="$(state_dir kafka)"
   mkdir -p "$d/data"
-  port_in_use "$KAFKA_CONTROLLER_PORT" && die "kafka: controller port $KAFKA_CONTROLLER_PORT is taken"
-  sed -e "s|@PORT@|$KAFKA_PORT|g" -e "s|@CONTROLLER_PORT@|$KAFKA_CONTROLLER_PORT|g" -e "s|@LOG_DIR@|$d/data|g" \
+  local port cport; port="$(kafka_port)"
+  # The controller listener moves too when its port is taken (a restart keeps it).
+  if [[ -n "${HEADWATER_KEEP_PORT:-}" && -f "$d/controller-port" ]]; then cport="$(cat "$d/controller-port")"
+  else
+    cport="$(free_port "$KAFKA_CONTROLLER_DEFAULT_PORT")"
+    [[ "$cport" == "$port" ]] && cport="$(free_port $((port + 1)))"
+    printf '%s' "$cport" > "$d/controller-port"
+  fi
+  sed -e "s|@PORT@|$port|g" -e "s|@CONTROLLER_PORT@|$cport|g" -e "s|@LOG_DIR@|$d/data|g" \
     "$HACK_DIR/kafka/server.properties" > "$d/server.properties"
   if [[ ! -f "$d/data/meta.properties" ]]; then
     [[ -f "$d/cluster-id" ]] || kafka_java kafka.tools.StorageTool random-uuid 2>>"$d/log" | tail -n 1 > "$d/cluster-id"
@@ -63,5 +70,5 @@ kafka_start() {
   spawn kafka "kafka.Kafka $d/server.properties" "${KAFKA_JAVA[@]}" kafka.Kafka "$d/server.properties"
 }
 
-kafka_brokers() { printf '127.0.0.1:%s' "$KAFKA_PORT"; }
-kafka_port() { printf '%s' "$KAFKA_PORT"; }
+kafka_brokers() { printf '127.0.0.1:%s' "$(kafka_port)"; }
+kafka_port() { saved_port kafka "$KAFKA_DEFAULT_PORT"; }

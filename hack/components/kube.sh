@@ -18,16 +18,6 @@ kube_pki() { printf '%s/pki' "$HEADWATER_STATE"; }
 # The kubeconfig tests and the demo use: an existing cluster's when HEADWATER_KUBECONFIG is set.
 kube_kubeconfig_path() { printf '%s' "${HEADWATER_KUBECONFIG:-$HEADWATER_STATE/kubeconfig}"; }
 
-saved_port() { local f; f="$(state_dir "$1")/port"; if [[ -f "$f" ]]; then cat "$f"; else printf '%s' "$2"; fi; }
-# Port for a component about to start: the same one on restart, else the first free one.
-choose_port() {
-  local c="$1" def="$2" p
-  if [[ -n "${HEADWATER_KEEP_PORT:-}" && -f "$(state_dir "$c")/port" ]]; then p="$(cat "$(state_dir "$c")/port")"
-  else p="$(free_port "$def")"; fi
-  [[ "$p" == "$def" ]] || log "$c: port $def is taken; using $p"
-  mkdir -p "$(state_dir "$c")"; printf '%s' "$p" > "$(state_dir "$c")/port"
-}
-
 build_kube_bins() {
   local b missing=0
   for b in etcd kube-apiserver kube-controller-manager kubectl; do [[ -x "$KUBE_BIN/$b" ]] || missing=1; done

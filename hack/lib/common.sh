@@ -98,6 +98,17 @@ stop_pid() {
   rm -f "$(state_dir "$c")/pid"
 }
 
+# Port of a component: the one saved when it was started on a non-default port, else its default.
+saved_port() { local f; f="$(state_dir "$1")/port"; if [[ -f "$f" ]]; then cat "$f"; else printf '%s' "$2"; fi; }
+# Port for a component about to start: the same one on restart, else the first free one.
+choose_port() {
+  local c="$1" def="$2" p
+  if [[ -n "${HEADWATER_KEEP_PORT:-}" && -f "$(state_dir "$c")/port" ]]; then p="$(cat "$(state_dir "$c")/port")"
+  else p="$(free_port "$def")"; fi
+  [[ "$p" == "$def" ]] || log "$c: port $def is taken; using $p"
+  mkdir -p "$(state_dir "$c")"; printf '%s' "$p" > "$(state_dir "$c")/port"
+}
+
 mark_reused() { local d; d="$(state_dir "$1")"; mkdir -p "$d"; : > "$d/reused"; rm -f "$d/pid"; }
 
 # apt-get install, once, only for packages whose binary is missing.
