@@ -17,10 +17,29 @@ export function encodeEvent(event: CloudEvent<unknown>): Buffer {
   const data: unknown = event.data;
   if (data instanceof Uint8Array) {
     out.data_base64 = Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('base64');
+  } else if (typeof data === 'string' && isJsonContentType(event.datacontenttype)) {
+    // JSON text travels as the JSON value it holds (the CloudEvents JSON format), not as a string member, so
+    // any consumer of the bus reads the same value the source meant; text that is not valid JSON stays a string.
+    out.data = parseJsonOr(data);
   } else if (data !== undefined) {
     out.data = data;
   }
   return Buffer.from(JSON.stringify(out), 'utf8');
+}
+
+/** No content type means JSON in the CloudEvents JSON format; otherwise application/json or any +json type. */
+export function isJsonContentType(contentType: string | undefined): boolean {
+  if (contentType === undefined) return true;
+  const media = contentType.split(';')[0]?.trim().toLowerCase() ?? '';
+  return media === 'application/json' || media.endsWith('+json') || media === 'text/json';
+}
+
+function parseJsonOr(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {

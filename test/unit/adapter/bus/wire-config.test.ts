@@ -19,6 +19,16 @@ describe('bus wire format (structured JSON)', () => {
     );
   });
 
+  it('carries JSON text as the JSON value it holds, and other text as a string', () => {
+    const base = { id: 'j1', source: '/s', type: 't' };
+    const json = JSON.parse(encodeEvent(new CloudEvent<unknown>({ ...base, datacontenttype: 'application/json', data: '{"n":1}' })).toString());
+    expect(json.data).toEqual({ n: 1 });
+    const notJson = JSON.parse(encodeEvent(new CloudEvent<unknown>({ ...base, datacontenttype: 'application/json', data: '{oops' })).toString());
+    expect(notJson.data).toBe('{oops');
+    const text = JSON.parse(encodeEvent(new CloudEvent<unknown>({ ...base, datacontenttype: 'text/plain', data: '{"n":1}' })).toString());
+    expect(text.data).toBe('{"n":1}');
+  });
+
   it('keeps JSON data, attributes and extensions', () => {
     const e = new CloudEvent<unknown>({
       id: 'a-1',
