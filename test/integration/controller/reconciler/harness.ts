@@ -246,6 +246,8 @@ export async function expectNoWritesWhileSteady(h: Harness): Promise<void> {
   await sleep(10_000);
   const during = h.ownWrites().slice(before);
   if (during.length > 0) {
+    // An update loop on Deployments here usually means a second, unscoped controller of another build (an
+    // older checkout's test run) is reconciling the same namespaces with another adapter image.
     throw new Error(`steady state wrote ${during.length} times: ${JSON.stringify(during.slice(0, 10))}`);
   }
 }
