@@ -14,16 +14,14 @@
  */
 import { CloudEvent } from 'cloudevents';
 import type { IHeaders, KafkaMessage } from 'kafkajs';
+import { isCeExtensionName, isReservedCeAttribute } from '../../api/ce-extension-names.js';
 import { KAFKA_EVENT_TYPE } from '../../api/event-types.js';
 
 /** One value for the CRD's eventTypes annotation, status.ceAttributes and the events themselves. */
 export const kafkaEventType = KAFKA_EVENT_TYPE;
 
-const extensionName = /^[a-z0-9]{1,20}$/;
-const reserved = new Set([
-  'id', 'source', 'type', 'specversion', 'time', 'subject', 'datacontenttype', 'dataschema', 'data', 'data_base64',
-  'key', 'partitionkey', 'keyencoding',
-]);
+/** Extensions this mapping sets itself from the record key; a header must not overwrite them. */
+const ownExtensions = new Set(['key', 'partitionkey', 'keyencoding']);
 
 export function kafkaEventSource(namespace: string, name: string, topic: string): string {
   return `/apis/v1/namespaces/${namespace}/kafkasources/${name}#${topic}`;
@@ -94,11 +92,11 @@ export function recordToEvent(
       if (contentType === undefined) skipped.push({ header: rawName, reason: 'content-type is not printable UTF-8' });
       continue;
     }
-    if (!extensionName.test(name)) {
+    if (!isCeExtensionName(name)) {
       skipped.push({ header: rawName, reason: 'not a valid CloudEvents extension name (^[a-z0-9]{1,20}$)' });
       continue;
     }
-    if (reserved.has(name)) {
+    if (isReservedCeAttribute(name) || ownExtensions.has(name)) {
       skipped.push({ header: rawName, reason: 'would replace a CloudEvents attribute' });
       continue;
     }

@@ -3,6 +3,7 @@
  * AdapterConfig. Every malformed value is a ConfigError that names the variable and says how to fix it, so a
  * bad Deployment fails fast in CrashLoopBackOff with a readable log line instead of misbehaving later.
  */
+import { isCeExtensionName, isReservedCeAttribute } from '../../api/ce-extension-names.js';
 import type { BackoffPolicy } from '../../lib/backoff.js';
 import { ConfigError } from '../../lib/errors.js';
 import type { LogLevel } from '../../lib/log.js';
@@ -76,21 +77,6 @@ export const defaults = {
   maxEventBytes: 4 * 1024 * 1024,
 } as const;
 
-/** CloudEvents context attributes an override may not replace: they identify the event. */
-const reservedAttributes = new Set([
-  'specversion',
-  'id',
-  'source',
-  'type',
-  'datacontenttype',
-  'dataschema',
-  'subject',
-  'time',
-  'data',
-  'data_base64',
-]);
-const extensionName = /^[a-z0-9]{1,20}$/;
-
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
@@ -136,14 +122,14 @@ export function parseCeOverrides(raw: string | undefined, variable = 'K_CE_OVERR
   }
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(parsed.extensions)) {
-    if (!extensionName.test(name)) {
+    if (!isCeExtensionName(name)) {
       throw new ConfigError(
         `${variable}.extensions.${name}`,
         'is not a valid CloudEvents extension name',
         'Use 1-20 lower-case letters or digits (^[a-z0-9]{1,20}$)',
       );
     }
-    if (reservedAttributes.has(name)) {
+    if (isReservedCeAttribute(name)) {
       throw new ConfigError(
         `${variable}.extensions.${name}`,
         'would replace a CloudEvents context attribute',

@@ -1,22 +1,9 @@
 import { type Static, Type } from 'typebox';
+import { CE_EXTENSION_NAME, MAX_CE_EXTENSIONS, RESERVED_CE_ATTRIBUTES } from '../ce-extension-names.js';
 import { StringMap } from '../schema-helpers.js';
 
-/** CloudEvents context attributes that an extension must not shadow. */
-export const RESERVED_CE_ATTRIBUTES = [
-  'id',
-  'source',
-  'specversion',
-  'type',
-  'datacontenttype',
-  'dataschema',
-  'subject',
-  'time',
-  'data',
-  'data_base64',
-] as const;
-
-export const CE_EXTENSION_NAME = '^[a-z0-9]{1,20}$';
-export const MAX_CE_EXTENSIONS = 32;
+// Re-exported so `api/index.ts` keeps offering them next to the schema they constrain.
+export { CE_EXTENSION_NAME, MAX_CE_EXTENSIONS, RESERVED_CE_ATTRIBUTES };
 
 export const CloudEventOverridesSchema = Type.Object(
   {
