@@ -3,13 +3,13 @@
  * run the role, and on a stop signal wind everything down in order (role → emitter → connections → server).
  */
 import { ConfigError, HeadwaterError } from '../../lib/errors.js';
+import { type HealthServer, startHealthServer } from '../../lib/http/health-server.js';
 import { createLogger, type Logger } from '../../lib/log.js';
 import { type AdapterConfig, type Env, parseAdapterConfig } from './config.js';
 import { createEmitter, type Emitter } from './emitter.js';
 import { createHttpPool } from './http-pool.js';
 import { createAdapterMetrics } from './metrics.js';
 import type { RoleContext, RoleHandle, RunRole } from './role.js';
-import { type HealthServer, startHealthServer } from './server.js';
 import { createShutdown, type ShutdownControl } from './shutdown.js';
 
 export const roles = ['cron', 'kafka', 'redisstream', 'trigger'] as const;
@@ -90,6 +90,8 @@ export async function runAdapter(
     port: config.port,
     registry: metrics.registry,
     isReady: () => ready && !shutdown.intake.aborted,
+    readyText: 'ready',
+    notReadyText: 'not ready',
   });
   logger.info('adapter starting', { health: health.url, sink: config.sink, eventBus: config.eventBus?.backend });
 

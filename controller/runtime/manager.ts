@@ -6,12 +6,12 @@
  */
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
 import type { BackoffOptions } from '../../lib/backoff.js';
+import { type HealthServer, startHealthServer } from '../../lib/http/health-server.js';
 import { KubeClient } from '../../lib/kube/client.js';
 import { ConflictError } from '../../lib/kube/errors.js';
 import { ResilientInformer } from '../../lib/kube/informer.js';
 import { resourceId } from '../../lib/kube/resource.js';
 import { type Logger, createLogger } from '../../lib/log.js';
-import { type HealthServer, startHealthServer } from './health.js';
 import { type LeaderElectionConfig, LeaderElector, defaultLeaderTimings } from './leader.js';
 import { CacheLister } from './lister.js';
 import { type ControllerMetrics, createControllerMetrics } from './metrics.js';
@@ -292,7 +292,13 @@ export async function startManager(options: ManagerOptions): Promise<Manager> {
   let health: HealthServer | undefined;
   if (options.metricsPort !== undefined) {
     try {
-      health = await startHealthServer({ port: options.metricsPort, host: options.metricsHost, registry: metrics.registry, ready: allSynced });
+      health = await startHealthServer({
+        port: options.metricsPort,
+        host: options.metricsHost,
+        registry: metrics.registry,
+        isReady: allSynced,
+        notReadyText: 'informer caches not synced',
+      });
     } catch (err) {
       // Port taken, say: undo what already runs so an in-process caller is not left with live watches.
       stopping = true;
