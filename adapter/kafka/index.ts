@@ -3,7 +3,7 @@
  * emitter; its offset is committed only once the emitter said the event is safe.
  */
 import type { AdapterConfig } from '../runtime/config.js';
-import { DeliveryError } from '../runtime/errors.js';
+import { emitOrSkipUndeliverable } from '../runtime/emit-or-skip.js';
 import type { RoleContext, RoleHandle } from '../runtime/role.js';
 import { type KafkaRecord, startBatchConsumer } from './batch-consumer.js';
 import { createKafkaClient } from './client.js';
@@ -21,21 +21,15 @@ export async function run(cfg: AdapterConfig, ctx: RoleContext): Promise<RoleHan
   const handle = async (record: KafkaRecord): Promise<void> => {
     const { event, skipped } = recordToEvent(record, kc);
     for (const s of skipped) log.debug('kafka header not carried as an extension', { id: event.id, ...s });
-    try {
-      await ctx.emitter.emit(event);
-    } catch (err) {
-      if (err instanceof DeliveryError && !err.retryable) {
-        // Retrying cannot help (too large, or refused as bad) and no dead-letter sink took it: say so loudly
-        // and move on, rather than stall the partition forever. The record stays in Kafka for inspection.
-        log.error('record rejected: not deliverable and no dead-letter sink accepted it; offset committed', {
-          id: event.id,
-          kind: err.kind,
-          reason: err.message,
-        });
-        return;
-      }
-      throw err;
-    }
+    // Not deliverable and no dead-letter sink took it: say so loudly and commit the offset rather than stall
+    // the partition forever. The record stays in Kafka for inspection.
+    await emitOrSkipUndeliverable(ctx.emitter, event, (err) =>
+      log.error('record rejected: not deliverable and no dead-letter sink accepted it; offset committed', {
+        id: event.id,
+        kind: err.kind,
+        reason: err.message,
+      }),
+    );
   };
 
   const consumer = await startBatchConsumer({

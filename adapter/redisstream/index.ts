@@ -4,7 +4,7 @@
  * once the emitter said its event is safe.
  */
 import type { AdapterConfig } from '../runtime/config.js';
-import { DeliveryError } from '../runtime/errors.js';
+import { emitOrSkipUndeliverable } from '../runtime/emit-or-skip.js';
 import type { RoleContext, RoleHandle } from '../runtime/role.js';
 import { parseRedisStreamRoleConfig } from './config.js';
 import { connectRedis } from './connection.js';
@@ -19,21 +19,15 @@ export async function run(cfg: AdapterConfig, ctx: RoleContext): Promise<RoleHan
 
   const handle = async (entry: StreamEntry): Promise<void> => {
     const event = entryToEvent(entry, owner);
-    try {
-      await ctx.emitter.emit(event);
-    } catch (err) {
-      if (err instanceof DeliveryError && !err.retryable) {
-        // Retrying cannot help and no dead-letter sink took it: acknowledge it with a loud reason rather than
-        // redeliver it forever. The entry itself stays in the stream.
-        log.error('entry rejected: not deliverable and no dead-letter sink accepted it; acknowledged', {
-          id: entry.id,
-          kind: err.kind,
-          reason: err.message,
-        });
-        return;
-      }
-      throw err;
-    }
+    // Not deliverable and no dead-letter sink took it: acknowledge it with a loud reason rather than redeliver
+    // it forever. The entry itself stays in the stream.
+    await emitOrSkipUndeliverable(ctx.emitter, event, (err) =>
+      log.error('entry rejected: not deliverable and no dead-letter sink accepted it; acknowledged', {
+        id: entry.id,
+        kind: err.kind,
+        reason: err.message,
+      }),
+    );
   };
 
   const connections = rc.consumerNames.map((n) => connectRedis(rc.connection, `headwater-${n}`, 'K_SOURCE_CONFIG address'));

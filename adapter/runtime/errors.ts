@@ -30,3 +30,8 @@ export class DeliveryError extends HeadwaterError {
     this.attempts = details.attempts;
   }
 }
+
+/** A failure retrying cannot cure (too large, refused as bad) after any dead-letter sink also failed to take it. */
+export function isUndeliverable(err: unknown): err is DeliveryError {
+  return err instanceof DeliveryError && !err.retryable;
+}

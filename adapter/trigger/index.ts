@@ -6,7 +6,7 @@ import { ConfigError } from '../../lib/errors.js';
 import { createBus } from '../bus/create.js';
 import { busEmitter } from '../bus/emitter.js';
 import type { AdapterConfig } from '../runtime/config.js';
-import { DeliveryError } from '../runtime/errors.js';
+import { isUndeliverable } from '../runtime/errors.js';
 import type { RoleContext, RoleHandle } from '../runtime/role.js';
 import { deliverToSink } from '../runtime/sink-delivery.js';
 import { parseTriggerConfig, type TriggerSubscriber } from './config.js';
@@ -62,7 +62,7 @@ export async function run(cfg: AdapterConfig, ctx: RoleContext): Promise<RoleHan
       durable: durableName(cfg.namespace, cfg.name),
       send,
       log,
-      isPermanent: (err) => err instanceof DeliveryError && !err.retryable,
+      isPermanent: isUndeliverable,
       onReceived: () => ctx.metrics.received(),
     });
   } catch (err) {
