@@ -8,21 +8,9 @@ import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run as runKafka } from '../../../../adapter/kafka/index.js';
 import { runAdapter, type RunningAdapter } from '../../../../adapter/runtime/lifecycle.js';
+import { waitAdapterReady } from '../../../support/adapter-ready.js';
 import { testEnv } from '../../../support/env.js';
 import { startTestSink, type TestSink } from '../../../support/test-sink.js';
-
-async function waitReady(adapter: RunningAdapter): Promise<void> {
-  let ended = false;
-  adapter.finished.then(() => {
-    ended = true;
-  });
-  while (!ended) {
-    const res = await fetch(`${adapter.health.url.replace(/\/$/, '')}/readyz`).catch(() => undefined);
-    if (res?.status === 200) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`adapter exited with ${await adapter.finished} before it was ready`);
-}
 
 describe('kafka adapter', () => {
   const kafka = new Kafka({ clientId: 'kafka-adapter-test', brokers: testEnv.kafkaBrokers(), logLevel: logLevel.NOTHING });
@@ -75,7 +63,7 @@ describe('kafka adapter', () => {
     });
     const adapter = await start(topic);
     try {
-      await waitReady(adapter);
+      await waitAdapterReady(adapter);
       const got = await sink.waitForRequests(3, 60_000);
       const [json, bin, text] = got;
       expect(json?.event?.id).toBe(`${topic}-0-0`);
@@ -118,7 +106,7 @@ describe('kafka adapter', () => {
     sink.respond(...Array.from({ length: 60 }, (_, i) => (i % 5 === 2 ? { status: 503 } : { status: 200 })));
     const adapter = await start(topic, { ordering: 'ordered' });
     try {
-      await waitReady(adapter);
+      await waitAdapterReady(adapter);
       const ids = new Set<string>();
       for (let i = 0; i < 600 && ids.size < n; i++) {
         for (const r of sink.requests.slice(before)) if (r.event?.id.startsWith(topic)) ids.add(r.event.id);

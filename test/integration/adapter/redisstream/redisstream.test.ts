@@ -9,24 +9,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectRedis } from '../../../../adapter/redisstream/connection.js';
 import { ensureGroup, runGroupReader } from '../../../../adapter/redisstream/group-reader.js';
 import { run } from '../../../../adapter/redisstream/index.js';
-import { runAdapter, type RunningAdapter } from '../../../../adapter/runtime/lifecycle.js';
+import { runAdapter } from '../../../../adapter/runtime/lifecycle.js';
 import { createLogger } from '../../../../lib/log.js';
+import { waitAdapterReady } from '../../../support/adapter-ready.js';
 import { testEnv } from '../../../support/env.js';
 import { startTestSink, type TestSink } from '../../../support/test-sink.js';
-
-/** Ready, or the adapter ended (then the test fails on its exit code rather than hanging). */
-async function waitReady(adapter: RunningAdapter): Promise<void> {
-  let ended = false;
-  adapter.finished.then(() => {
-    ended = true;
-  });
-  while (!ended) {
-    const res = await fetch(`${adapter.health.url.replace(/\/$/, '')}/readyz`).catch(() => undefined);
-    if (res?.status === 200) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`adapter exited with ${await adapter.finished} before it was ready`);
-}
 
 describe('redisstream adapter', () => {
   let redis: Redis;
@@ -65,7 +52,7 @@ describe('redisstream adapter', () => {
       { handleSignals: false, runRole: run },
     );
     try {
-      await waitReady(adapter);
+      await waitAdapterReady(adapter);
       const binary = Buffer.from([0xff, 0x00, 0xc3, 0x28]);
       const id1 = (await redis.xadd(stream, '*', 'order', '{"n":1}', 'note', 'ünïcödé')) as string;
       const id2 = (await redis.call('XADD', [stream, '*', 'bin', binary, 'tag', 'a', 'tag', 'b'])) as string;
@@ -120,7 +107,7 @@ describe('redisstream adapter', () => {
       { handleSignals: false, runRole: run, logWrite: (l) => void lines.push(l) },
     );
     try {
-      await waitReady(adapter);
+      await waitAdapterReady(adapter);
       const big = (await redis.xadd(s, '*', 'huge', 'y'.repeat(5 * 1024 * 1024))) as string;
       const small = (await redis.xadd(s, '*', 'n', '1')) as string;
       const got = await plain.waitForRequests(1, 30_000);

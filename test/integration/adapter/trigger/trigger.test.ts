@@ -11,8 +11,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createBus } from '../../../../adapter/bus/create.js';
 import type { Bus, BusConfig } from '../../../../adapter/bus/types.js';
 import { run as runRedisStream } from '../../../../adapter/redisstream/index.js';
-import { runAdapter, type RunningAdapter } from '../../../../adapter/runtime/lifecycle.js';
+import { runAdapter } from '../../../../adapter/runtime/lifecycle.js';
 import { run as runTrigger } from '../../../../adapter/trigger/index.js';
+import { waitAdapterReady } from '../../../support/adapter-ready.js';
 import { testEnv } from '../../../support/env.js';
 import { startTestSink } from '../../../support/test-sink.js';
 
@@ -25,19 +26,6 @@ function busConfig(backend: BusConfig['backend']): BusConfig {
     case 'kafka':
       return { backend, kafka: { bootstrapServers: testEnv.kafkaBrokers() } };
   }
-}
-
-async function waitReady(adapter: RunningAdapter): Promise<void> {
-  let ended = false;
-  adapter.finished.then(() => {
-    ended = true;
-  });
-  while (!ended) {
-    const res = await fetch(`${adapter.health.url.replace(/\/$/, '')}/readyz`).catch(() => undefined);
-    if (res?.status === 200) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`adapter exited with ${await adapter.finished} before it was ready`);
 }
 
 const common = { PORT: '0', BIND_ADDRESS: '127.0.0.1', LOG_LEVEL: 'warn' };
@@ -95,7 +83,7 @@ describe.each(['nats', 'redis', 'kafka'] as const)('trigger on the %s bus', (bac
       trigger.shutdown.trigger('test done');
       await trigger.finished;
     });
-    await waitReady(trigger);
+    await waitAdapterReady(trigger);
 
     const source = await runAdapter(
       'redisstream',
@@ -113,7 +101,7 @@ describe.each(['nats', 'redis', 'kafka'] as const)('trigger on the %s bus', (bac
       source.shutdown.trigger('test done');
       await source.finished;
     });
-    await waitReady(source);
+    await waitAdapterReady(source);
 
     const entryId = (await redis.xadd(stream, '*', 'order', 'o-1')) as string;
     const first = await all.waitForRequests(1, 60_000);
