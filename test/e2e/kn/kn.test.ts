@@ -20,6 +20,11 @@ import { defaultImageTable } from '../../../hack/runner/image-table.js';
 import { defaultRunnerConfig, type RunningRunner, startRunner } from '../../../hack/runner/runner.js';
 import { createLogger } from '../../../lib/log.js';
 import { testEnv } from '../../support/env.js';
+import { waitFor as pollUntil } from '../../support/wait-for.js';
+
+/** kn round-trips are slow; wait long and poll every half second. */
+const waitFor = <T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 150_000): Promise<T> =>
+  pollUntil(what, probe, timeoutMs, { intervalMs: 500 });
 
 const suffix = randomBytes(3).toString('hex');
 const ns = `kn-e2e-${suffix}`;
@@ -45,21 +50,6 @@ interface SourceObject {
   kind: string;
   metadata: { name: string };
   status?: { conditions?: Condition[] };
-}
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 150_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await probe();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
 }
 
 function knRun(...args: string[]): string {

@@ -23,6 +23,7 @@ import { KubeClient } from '../../../lib/kube/client.js';
 import { NotFoundError } from '../../../lib/kube/errors.js';
 import { createLogger } from '../../../lib/log.js';
 import { testEnv, uniqueName } from '../../support/env.js';
+import { waitFor as pollUntil } from '../../support/wait-for.js';
 
 export interface Condition {
   type: string;
@@ -64,23 +65,9 @@ export interface SampleStack {
   stop(): Promise<void>;
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-/** Polls until probe returns a value; the error names what was awaited and the last thing seen. */
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 90_000, describe?: () => Promise<string>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await probe();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    await sleep(1000);
-  }
-  const extra = describe ? await describe().catch((e: unknown) => String(e)) : '';
-  throw new Error(`timed out waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}${extra ? `\n${extra}` : ''}`);
+/** Polls until probe returns a value, once a second: the sample stack runs a whole controller and runner. */
+export function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 90_000, describe?: () => Promise<string>): Promise<T> {
+  return pollUntil(what, probe, timeoutMs, describe === undefined ? { intervalMs: 1000 } : { intervalMs: 1000, describe });
 }
 
 export function condition(o: Obj | undefined, type: string): Condition | undefined {

@@ -17,6 +17,7 @@ import { createLogger } from '../../../lib/log.js';
 import { defaultImageTable } from '../../../hack/runner/image-table.js';
 import { defaultRunnerConfig, type RunningRunner, startRunner } from '../../../hack/runner/runner.js';
 import { testEnv } from '../../support/env.js';
+import { waitFor } from '../../support/wait-for.js';
 
 const suffix = randomBytes(3).toString('hex');
 const ns = `runner-it-${suffix}`;
@@ -31,21 +32,6 @@ const kc = new KubeConfig();
 let core: CoreV1Api;
 let apps: AppsV1Api;
 let runner: RunningRunner | undefined;
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 90_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await probe();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 300));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-}
 
 function httpGet(url: string, method = 'GET'): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {

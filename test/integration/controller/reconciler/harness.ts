@@ -15,6 +15,10 @@ import { type Manager, startManager } from '../../../../controller/runtime/manag
 import type { KubeObject, Lister, Recorder, Reconciler, Writer } from '../../../../controller/runtime/types.js';
 import { testEnv } from '../../../support/env.js';
 import { StandInKubelet } from '../../../support/stand-in-kubelet.js';
+import { waitFor } from '../../../support/wait-for.js';
+
+// The reconciler tests import it from here, with the rest of their cluster helpers.
+export { waitFor };
 
 /**
  * The cluster of hack/env.sh is shared: a demo or e2e controller may be running against it at the same
@@ -125,22 +129,6 @@ export async function installCrds(client: KubeClient): Promise<void> {
       const live = await client.json<Crd>({ method: 'GET', path: `${base}/${crd.metadata.name}` });
       return live.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True') ? true : undefined;
     });
-  }
-}
-
-/** Poll until `probe` returns a value other than undefined; the timeout only bounds a hung test. */
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 90_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await probe();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}${last instanceof Error ? `: ${last.message}` : ''}`);
-    await sleep(250);
   }
 }
 
