@@ -1,13 +1,12 @@
 /** kubectl and the admission webhook against the real local apiserver, for the api/ integration tests. */
 import { execFile } from 'node:child_process';
 import { readdirSync } from 'node:fs';
-import { KubeConfig } from '@kubernetes/client-node';
 import { crdName, KINDS } from '../../../api/kinds.js';
 import { type RunningWebhook, startWebhook } from '../../../controller/webhook/index.js';
 import { deleteWebhookConfiguration } from '../../../controller/webhook/register.js';
 import { KubeClient } from '../../../lib/kube/client.js';
 import { createLogger } from '../../../lib/log.js';
-import { testEnv } from '../../support/env.js';
+import { loadKubeConfig, testEnv } from '../../support/env.js';
 
 export interface KubectlResult {
   code: number;
@@ -63,9 +62,7 @@ export function uniqueName(prefix: string): string {
 }
 
 export function kubeClient(): KubeClient {
-  const kc = new KubeConfig();
-  kc.loadFromFile(testEnv.kubeconfig());
-  return new KubeClient(kc);
+  return new KubeClient(loadKubeConfig());
 }
 
 /**

@@ -10,6 +10,7 @@ import { collectionPath, objectPath } from '../../../../lib/kube/resource.js';
 import { applyCrds, kubeClient, uniqueName } from '../../api/kube.js';
 import { type AdapterProcess, startAdapter } from '../../../support/adapter-process.js';
 import { testEnv } from '../../../support/env.js';
+import { createNamespace, deleteNamespace } from '../../../support/namespaces.js';
 import { startTestSink, type TestSink } from '../../../support/test-sink.js';
 
 let client: KubeClient;
@@ -40,13 +41,13 @@ beforeAll(async () => {
   await applyCrds();
   client = kubeClient();
   namespace = uniqueName('hw-cron');
-  await client.json({ method: 'POST', path: '/api/v1/namespaces', body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } } });
+  await createNamespace(client, namespace);
 });
 
 afterAll(async () => {
   await adapter?.stop();
   await Promise.all(sinks.map((s) => s.close()));
-  await client?.json({ method: 'DELETE', path: `/api/v1/namespaces/${namespace}` }).catch(() => undefined);
+  if (client) await deleteNamespace(client, namespace).catch(() => undefined);
 });
 
 describe('headwater-adapter cron (cluster mode)', () => {

@@ -4,7 +4,6 @@
  * kubelet so the real kube-controller-manager turns Deployments Available.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { KubeConfig } from '@kubernetes/client-node';
 import { parse } from 'yaml';
 import { sleep } from '../../../../lib/backoff.js';
 import { KubeClient } from '../../../../lib/kube/client.js';
@@ -13,7 +12,8 @@ import { createLogger } from '../../../../lib/log.js';
 import { allReconcilers } from '../../../../controller/reconciler/index.js';
 import { type Manager, startManager } from '../../../../controller/runtime/manager.js';
 import type { KubeObject, Lister, Recorder, Reconciler, Writer } from '../../../../controller/runtime/types.js';
-import { testEnv } from '../../../support/env.js';
+import { loadKubeConfig, testEnv } from '../../../support/env.js';
+import { createNamespace, deleteNamespace } from '../../../support/namespaces.js';
 import { StandInKubelet } from '../../../support/stand-in-kubelet.js';
 import { waitFor } from '../../../support/wait-for.js';
 
@@ -133,14 +133,13 @@ export async function installCrds(client: KubeClient): Promise<void> {
 }
 
 export async function startHarness(): Promise<Harness> {
-  const kubeConfig = new KubeConfig();
-  kubeConfig.loadFromFile(testEnv.kubeconfig());
+  const kubeConfig = loadKubeConfig();
   const client = new KubeClient(kubeConfig);
   await installCrds(client);
   const ns = rand('hw-rec');
   const sysNs = rand('hw-sys');
   for (const n of [ns, sysNs]) {
-    await client.json({ method: 'POST', path: '/api/v1/namespaces', body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: n } } });
+    await createNamespace(client, n);
   }
   await client.json({
     method: 'POST',
@@ -172,7 +171,7 @@ export async function startHarness(): Promise<Harness> {
       // Namespaces first, while the controller still runs to release SinkBinding finalizers and the
       // stand-in kubelet still confirms pod deletions; otherwise the namespaces would hang in Terminating.
       for (const n of [ns, sysNs]) {
-        await client.json({ method: 'DELETE', path: `/api/v1/namespaces/${n}` }).catch(() => {});
+        await deleteNamespace(client, n).catch(() => {});
       }
       await waitFor(
         'test namespaces gone',

@@ -4,11 +4,12 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { KubeConfig } from '@kubernetes/client-node';
-import type { KubeClient } from '../../../../lib/kube/client.js';
-import { NotFoundError } from '../../../../lib/kube/errors.js';
 import type { ResourceType } from '../../../../lib/kube/resource.js';
 import { createLogger } from '../../../../lib/log.js';
 import { loadKubeConfig } from '../../../support/env.js';
+
+// The runtime tests import them from here, with the rest of their cluster helpers.
+export { createNamespace, deleteNamespace } from '../../../support/namespaces.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -42,18 +43,6 @@ export async function restartApiserver(): Promise<void> {
 
 export function uniqueName(prefix: string): string {
   return `${prefix}-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e6).toString(36)}`;
-}
-
-export async function createNamespace(client: KubeClient, name: string): Promise<void> {
-  await client.json({ method: 'POST', path: '/api/v1/namespaces', body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name } } });
-}
-
-export async function deleteNamespace(client: KubeClient, name: string): Promise<void> {
-  try {
-    await client.json({ method: 'DELETE', path: `/api/v1/namespaces/${name}` });
-  } catch (err) {
-    if (!(err instanceof NotFoundError)) throw err;
-  }
 }
 
 export interface ConfigMap {
