@@ -21,39 +21,18 @@ afterAll(async () => {
   await h?.stop();
 });
 
-async function post(obj: KubeObject, plural: string): Promise<void> {
-  await h.client.json({ method: 'POST', path: pathOf(obj.apiVersion, plural, obj.metadata.namespace), body: obj });
-}
-
-async function waitCond(path: string, type: string, status: string, reason?: string): Promise<KubeObject> {
-  return waitFor(`${path} ${type}=${status} ${reason ?? ''}`, async () => {
-    const o = await getOrUndefined(h.client, path);
-    const c = conditionOf(o, type);
-    return c?.status === status && (reason === undefined || c.reason === reason) ? o : undefined;
-  });
-}
-
-async function adapter(kind: string, name: string): Promise<KubeObject | undefined> {
-  const list = await h.client.json<{ items: KubeObject[] }>({
-    method: 'GET',
-    path: pathOf('apps/v1', 'deployments', h.ns),
-    query: { labelSelector: `sources.headwater.dev/kind=${kind},sources.headwater.dev/source=${name}` },
-  });
-  return list.items[0];
-}
-
 const natsBus = (): KubeObject => ({ apiVersion: EVENTING, kind: 'EventBus', metadata: { name: 'bus', namespace: h.ns }, spec: { nats: { url: testEnv.natsUrl() } } });
 
 describe('EventBus and ClusterEventBus', () => {
   it('turn Ready once the real backend answers, and report one that does not', async () => {
-    await post(natsBus(), 'eventbuses');
-    await post({ apiVersion: EVENTING, kind: 'EventBus', metadata: { name: 'dead', namespace: h.ns }, spec: { nats: { url: 'nats://127.0.0.1:1' } } }, 'eventbuses');
-    await post({ apiVersion: EVENTING, kind: 'ClusterEventBus', metadata: { name: clusterBus }, spec: { redis: { address: testEnv.redisUrl() } } }, 'clustereventbuses');
-    const bus = await waitCond(pathOf(EVENTING, 'eventbuses', h.ns, 'bus'), 'Ready', 'True');
+    await h.create(natsBus(), 'eventbuses');
+    await h.create({ apiVersion: EVENTING, kind: 'EventBus', metadata: { name: 'dead', namespace: h.ns }, spec: { nats: { url: 'nats://127.0.0.1:1' } } }, 'eventbuses');
+    await h.create({ apiVersion: EVENTING, kind: 'ClusterEventBus', metadata: { name: clusterBus }, spec: { redis: { address: testEnv.redisUrl() } } }, 'clustereventbuses');
+    const bus = await h.waitForCondition(pathOf(EVENTING, 'eventbuses', h.ns, 'bus'), 'Ready', 'True');
     expect((bus.status as { backend?: string }).backend).toBe('nats');
-    const cbus = await waitCond(pathOf(EVENTING, 'clustereventbuses', undefined, clusterBus), 'Ready', 'True');
+    const cbus = await h.waitForCondition(pathOf(EVENTING, 'clustereventbuses', undefined, clusterBus), 'Ready', 'True');
     expect((cbus.status as { backend?: string }).backend).toBe('redis');
-    const dead = await waitCond(pathOf(EVENTING, 'eventbuses', h.ns, 'dead'), 'Ready', 'False', 'BackendUnreachable');
+    const dead = await h.waitForCondition(pathOf(EVENTING, 'eventbuses', h.ns, 'dead'), 'Ready', 'False', 'BackendUnreachable');
     expect(conditionOf(dead, 'Ready')?.message).toContain('nats://127.0.0.1:1');
   });
 });
@@ -62,24 +41,24 @@ describe('a source on the bus path', () => {
   const srcPath = () => pathOf(SOURCES, 'kafkasources', h.ns, 'onbus');
 
   it('gets K_EVENT_BUS_CONFIG with the {ns}-{source} topic and no K_SINK', async () => {
-    await post(
+    await h.create(
       { apiVersion: SOURCES, kind: 'KafkaSource', metadata: { name: 'onbus', namespace: h.ns }, spec: { bootstrapServers: ['127.0.0.1:9092'], topics: ['t'], eventBus: 'bus' } },
       'kafkasources',
     );
-    const src = await waitCond(srcPath(), 'Ready', 'True');
+    const src = await h.waitForCondition(srcPath(), 'Ready', 'True');
     expect(conditionOf(src, 'EventBusReady')?.status).toBe('True');
-    const dep = await adapter('KafkaSource', 'onbus');
+    const dep = await h.adapterDeployment('KafkaSource', 'onbus');
     expect(envValue(dep, 'K_SINK')).toBeUndefined();
     expect(JSON.parse(envValue(dep, 'K_EVENT_BUS_CONFIG') ?? '{}')).toMatchObject({ backend: 'nats', topic: `${h.ns}-onbus`, nats: { url: testEnv.natsUrl() } });
   });
 
   it('falls back to the ClusterEventBus of that name', async () => {
-    await post(
+    await h.create(
       { apiVersion: SOURCES, kind: 'RedisStreamSource', metadata: { name: 'oncbus', namespace: h.ns }, spec: { address: '127.0.0.1:6379', stream: 's', eventBus: clusterBus } },
       'redisstreamsources',
     );
-    await waitCond(pathOf(SOURCES, 'redisstreamsources', h.ns, 'oncbus'), 'Ready', 'True');
-    const dep = await adapter('RedisStreamSource', 'oncbus');
+    await h.waitForCondition(pathOf(SOURCES, 'redisstreamsources', h.ns, 'oncbus'), 'Ready', 'True');
+    const dep = await h.adapterDeployment('RedisStreamSource', 'oncbus');
     expect(JSON.parse(envValue(dep, 'K_EVENT_BUS_CONFIG') ?? '{}')).toMatchObject({ backend: 'redis', topic: `${h.ns}-oncbus` });
   });
 });
@@ -88,9 +67,9 @@ describe('Trigger', () => {
   const trigPath = () => pathOf(EVENTING, 'triggers', h.ns, 'route');
 
   it('resolves bus, inputs and subscribers, runs its dispatcher and turns Ready', async () => {
-    await post(service(h.ns, 'fn'), 'services');
-    await post(service(h.ns, 'dlq'), 'services');
-    await post(
+    await h.create(service(h.ns, 'fn'), 'services');
+    await h.create(service(h.ns, 'dlq'), 'services');
+    await h.create(
       {
         apiVersion: EVENTING,
         kind: 'Trigger',
@@ -103,9 +82,9 @@ describe('Trigger', () => {
       },
       'triggers',
     );
-    const t = await waitCond(trigPath(), 'Ready', 'True');
+    const t = await h.waitForCondition(trigPath(), 'Ready', 'True');
     for (const c of ['EventBusReady', 'SubscribersResolved', 'Deployed']) expect(conditionOf(t, c)?.status).toBe('True');
-    const dep = await adapter('Trigger', 'route');
+    const dep = await h.adapterDeployment('Trigger', 'route');
     expect(dep?.metadata.ownerReferences?.[0]).toMatchObject({ kind: 'Trigger', name: 'route', controller: true });
     const config = JSON.parse(envValue(dep, 'K_TRIGGER_CONFIG') ?? '{}');
     expect(config.inputs).toEqual({ orders: { topic: `${h.ns}-onbus` } });
@@ -124,27 +103,27 @@ describe('Trigger', () => {
   it("follows a subscriber's sink and reports it when it is gone", async () => {
     await mergePatch(h.client, pathOf('v1', 'services', h.ns, 'fn'), { spec: { ports: [{ port: 8081, targetPort: 8080 }] } });
     await waitFor('dispatcher follows the sink', async () => {
-      const cfg = JSON.parse(envValue(await adapter('Trigger', 'route'), 'K_TRIGGER_CONFIG') ?? '{}') as { subscribers?: { sinkUri?: string }[] };
+      const cfg = JSON.parse(envValue(await h.adapterDeployment('Trigger', 'route'), 'K_TRIGGER_CONFIG') ?? '{}') as { subscribers?: { sinkUri?: string }[] };
       return cfg.subscribers?.[0]?.sinkUri === `http://fn.${h.ns}.svc.cluster.local:8081` ? true : undefined;
     });
     await h.client.json({ method: 'DELETE', path: pathOf('v1', 'services', h.ns, 'fn') });
-    const t = await waitCond(trigPath(), 'SubscribersResolved', 'False', 'SinkNotFound');
+    const t = await h.waitForCondition(trigPath(), 'SubscribersResolved', 'False', 'SinkNotFound');
     expect(conditionOf(t, 'Ready')?.message).toContain('spec.subscribers[0].sink.ref');
-    await post(service(h.ns, 'fn'), 'services');
-    await waitCond(trigPath(), 'Ready', 'True');
+    await h.create(service(h.ns, 'fn'), 'services');
+    await h.waitForCondition(trigPath(), 'Ready', 'True');
   });
 
   it('deleting the bus turns the source and the Trigger Ready=False (EventBusNotFound); both recover when it returns', async () => {
     await h.client.json({ method: 'DELETE', path: pathOf(EVENTING, 'eventbuses', h.ns, 'bus') });
-    await waitCond(pathOf(SOURCES, 'kafkasources', h.ns, 'onbus'), 'Ready', 'False', 'EventBusNotFound');
-    await waitCond(trigPath(), 'Ready', 'False', 'EventBusNotFound');
-    await post(natsBus(), 'eventbuses');
-    await waitCond(pathOf(SOURCES, 'kafkasources', h.ns, 'onbus'), 'Ready', 'True');
-    await waitCond(trigPath(), 'Ready', 'True');
+    await h.waitForCondition(pathOf(SOURCES, 'kafkasources', h.ns, 'onbus'), 'Ready', 'False', 'EventBusNotFound');
+    await h.waitForCondition(trigPath(), 'Ready', 'False', 'EventBusNotFound');
+    await h.create(natsBus(), 'eventbuses');
+    await h.waitForCondition(pathOf(SOURCES, 'kafkasources', h.ns, 'onbus'), 'Ready', 'True');
+    await h.waitForCondition(trigPath(), 'Ready', 'True');
   });
 
   it('takes its dispatcher along when deleted', async () => {
-    const dep = await adapter('Trigger', 'route');
+    const dep = await h.adapterDeployment('Trigger', 'route');
     expect(dep).toBeDefined();
     await h.client.json({ method: 'DELETE', path: trigPath() });
     await waitFor('dispatcher garbage-collected', async () =>

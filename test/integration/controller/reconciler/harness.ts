@@ -45,6 +45,12 @@ export interface Harness {
   writes: WriteRecord[];
   /** Writes that touched this harness's namespaces (the cluster is shared: others' objects get reconciled too). */
   ownWrites(): WriteRecord[];
+  /** POSTs `obj` to its collection (`plural` of its apiVersion, in its namespace) and returns what was stored. */
+  create(obj: KubeObject, plural: string): Promise<KubeObject>;
+  /** Waits until the object at `path` has condition `type` = `status` (and `reason`, when given), and returns it. */
+  waitForCondition(path: string, type: string, status: string, reason?: string): Promise<KubeObject>;
+  /** The adapter Deployment the controller made for a source in the test namespace, found by its labels. */
+  adapterDeployment(kind: string, name: string): Promise<KubeObject | undefined>;
   stop(): Promise<void>;
 }
 
@@ -167,6 +173,22 @@ export async function startHarness(): Promise<Harness> {
     kubelet,
     writes,
     ownWrites: () => writes.filter((w) => w.namespace === ns || w.namespace === sysNs),
+    create: (obj, plural) =>
+      client.json<KubeObject>({ method: 'POST', path: pathOf(obj.apiVersion, plural, obj.metadata.namespace), body: obj }),
+    waitForCondition: (path, type, status, reason) =>
+      waitFor(`${path} ${type}=${status}${reason ? ` (${reason})` : ''}`, async () => {
+        const obj = await getOrUndefined(client, path);
+        const c = conditionOf(obj, type);
+        return c?.status === status && (reason === undefined || c.reason === reason) ? obj : undefined;
+      }),
+    async adapterDeployment(kind, name) {
+      const list = await client.json<{ items: KubeObject[] }>({
+        method: 'GET',
+        path: pathOf('apps/v1', 'deployments', ns),
+        query: { labelSelector: `sources.headwater.dev/kind=${kind},sources.headwater.dev/source=${name}` },
+      });
+      return list.items[0];
+    },
     async stop() {
       // Namespaces first, while the controller still runs to release SinkBinding finalizers and the
       // stand-in kubelet still confirms pod deletions; otherwise the namespaces would hang in Terminating.

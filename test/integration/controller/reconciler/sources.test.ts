@@ -31,27 +31,6 @@ afterAll(async () => {
   await h?.stop();
 });
 
-async function create(obj: KubeObject, plural: string): Promise<KubeObject> {
-  return h.client.json<KubeObject>({ method: 'POST', path: pathOf(obj.apiVersion, plural, obj.metadata.namespace), body: obj });
-}
-
-async function waitCondition(path: string, type: string, status: string, reason?: string): Promise<KubeObject> {
-  return waitFor(`${path} ${type}=${status}${reason ? ` (${reason})` : ''}`, async () => {
-    const obj = await getOrUndefined(h.client, path);
-    const c = conditionOf(obj, type);
-    return c?.status === status && (reason === undefined || c.reason === reason) ? obj : undefined;
-  });
-}
-
-async function adapterOf(kind: string, name: string): Promise<KubeObject | undefined> {
-  const list = await h.client.json<{ items: KubeObject[] }>({
-    method: 'GET',
-    path: pathOf('apps/v1', 'deployments', h.ns),
-    query: { labelSelector: `sources.headwater.dev/kind=${kind},sources.headwater.dev/source=${name}` },
-  });
-  return list.items[0];
-}
-
 const sinkTo = (name: string) => ({ ref: { apiVersion: 'v1', kind: 'Service', name } });
 
 describe.each([
@@ -73,18 +52,18 @@ describe.each([
   const srcPath = () => pathOf(SOURCES, plural, h.ns, name);
 
   it('reaches Ready with the sinkUri and an adapter Deployment carrying the env contract', async () => {
-    await create(service(h.ns, sinkName), 'services');
-    await create(
+    await h.create(service(h.ns, sinkName), 'services');
+    await h.create(
       { apiVersion: SOURCES, kind, metadata: { name, namespace: h.ns }, spec: { ...spec(), sink: sinkTo(sinkName), ceOverrides: { extensions: { team: 'a' } } } },
       plural,
     );
-    const ready = await waitCondition(srcPath(), 'Ready', 'True');
+    const ready = await h.waitForCondition(srcPath(), 'Ready', 'True');
     const status = ready.status as { sinkUri?: string; observedGeneration?: number; ceAttributes?: unknown[] };
     expect(status.sinkUri).toBe(`http://${sinkName}.${h.ns}.svc.cluster.local`);
     expect(status.observedGeneration).toBe(ready.metadata.generation);
     expect(status.ceAttributes?.length).toBeGreaterThan(0);
     expect(conditionOf(ready, 'Deployed')?.status).toBe('True');
-    const dep = await adapterOf(kind, name);
+    const dep = await h.adapterDeployment(kind, name);
     expect(dep?.metadata.ownerReferences?.[0]).toMatchObject({ kind, name, controller: true });
     expect(envValue(dep, 'K_SINK')).toBe(status.sinkUri);
     expect(envValue(dep, 'K_CE_OVERRIDES')).toBe('{"extensions":{"team":"a"}}');
@@ -106,7 +85,7 @@ describe.each([
       return (src?.status as { sinkUri?: string } | undefined)?.sinkUri === want ? src : undefined;
     });
     const dep = await waitFor('K_SINK follows', async () => {
-      const d = await adapterOf(kind, name);
+      const d = await h.adapterDeployment(kind, name);
       return envValue(d, 'K_SINK') === want ? d : undefined;
     });
     expect(containerEnv(dep).filter((e) => e.name === 'K_SINK')).toHaveLength(1);
@@ -114,13 +93,13 @@ describe.each([
 
   it('marks SinkProvided=False (SinkNotFound) when the sink is deleted', async () => {
     await h.client.json({ method: 'DELETE', path: pathOf('v1', 'services', h.ns, sinkName) });
-    const src = await waitCondition(srcPath(), 'SinkProvided', 'False', 'SinkNotFound');
+    const src = await h.waitForCondition(srcPath(), 'SinkProvided', 'False', 'SinkNotFound');
     expect(conditionOf(src, 'Ready')).toMatchObject({ status: 'False', reason: 'SinkNotFound' });
     expect(conditionOf(src, 'Ready')?.message).toContain(`spec.sink.ref: Service ${h.ns}/${sinkName}`);
   });
 
   it('takes its Deployment along when the source is deleted', async () => {
-    const dep = await adapterOf(kind, name);
+    const dep = await h.adapterDeployment(kind, name);
     expect(dep).toBeDefined();
     await h.client.json({ method: 'DELETE', path: srcPath() });
     await waitFor('adapter Deployment garbage-collected', async () =>
@@ -134,10 +113,10 @@ describe('CronSource against the real cluster', () => {
   const shared = () => pathOf('apps/v1', 'deployments', h.sysNs, 'headwater-cron-adapter');
 
   it('reaches Ready through the shared adapter, follows a new sink, reports a missing one, and scales the adapter to zero when gone', async () => {
-    await create(service(h.ns, 'cron-a'), 'services');
-    await create(service(h.ns, 'cron-b', 9000), 'services');
-    await create({ apiVersion: SOURCES, kind: 'CronSource', metadata: { name: 'tick', namespace: h.ns }, spec: { schedule: '* * * * *', sink: sinkTo('cron-a') } }, 'cronsources');
-    const ready = await waitCondition(cronPath(), 'Ready', 'True');
+    await h.create(service(h.ns, 'cron-a'), 'services');
+    await h.create(service(h.ns, 'cron-b', 9000), 'services');
+    await h.create({ apiVersion: SOURCES, kind: 'CronSource', metadata: { name: 'tick', namespace: h.ns }, spec: { schedule: '* * * * *', sink: sinkTo('cron-a') } }, 'cronsources');
+    const ready = await h.waitForCondition(cronPath(), 'Ready', 'True');
     expect((ready.status as { sinkUri?: string }).sinkUri).toBe(`http://cron-a.${h.ns}.svc.cluster.local`);
     const adapter = await getOrUndefined(h.client, shared());
     expect((adapter?.spec as { replicas?: number } | undefined)?.replicas).toBe(1);
@@ -150,7 +129,7 @@ describe('CronSource against the real cluster', () => {
     });
 
     await h.client.json({ method: 'DELETE', path: pathOf('v1', 'services', h.ns, 'cron-b') });
-    await waitCondition(cronPath(), 'SinkProvided', 'False', 'SinkNotFound');
+    await h.waitForCondition(cronPath(), 'SinkProvided', 'False', 'SinkNotFound');
 
     await h.client.json({ method: 'DELETE', path: cronPath() });
     await waitFor('shared cron adapter scaled to zero', async () => {
@@ -162,14 +141,14 @@ describe('CronSource against the real cluster', () => {
 
 describe('steady state', () => {
   it('a resync of a steady cluster makes zero write requests', async () => {
-    await create(service(h.ns, 'steady'), 'services');
-    await create(
+    await h.create(service(h.ns, 'steady'), 'services');
+    await h.create(
       { apiVersion: SOURCES, kind: 'KafkaSource', metadata: { name: 'steady', namespace: h.ns }, spec: { bootstrapServers: ['127.0.0.1:9092'], topics: ['t'], sink: sinkTo('steady') } },
       'kafkasources',
     );
-    await create({ apiVersion: SOURCES, kind: 'CronSource', metadata: { name: 'steady', namespace: h.ns }, spec: { schedule: '* * * * *', sink: sinkTo('steady') } }, 'cronsources');
-    await waitCondition(pathOf(SOURCES, 'kafkasources', h.ns, 'steady'), 'Ready', 'True');
-    await waitCondition(pathOf(SOURCES, 'cronsources', h.ns, 'steady'), 'Ready', 'True');
+    await h.create({ apiVersion: SOURCES, kind: 'CronSource', metadata: { name: 'steady', namespace: h.ns }, spec: { schedule: '* * * * *', sink: sinkTo('steady') } }, 'cronsources');
+    await h.waitForCondition(pathOf(SOURCES, 'kafkasources', h.ns, 'steady'), 'Ready', 'True');
+    await h.waitForCondition(pathOf(SOURCES, 'cronsources', h.ns, 'steady'), 'Ready', 'True');
     await expectNoWritesWhileSteady(h);
     expect(h.ownWrites().length).toBeGreaterThan(0);
   });
