@@ -5,10 +5,10 @@
  * config/'s namespace and cron-adapter ServiceAccount are applied as a real install applies them; the
  * controller's own Deployment is not, because here the controller is this process' child.
  */
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { KubeClient } from '../../lib/kube/client.js';
 import { NotFoundError } from '../../lib/kube/errors.js';
+import { freePort } from '../../lib/net/free-port.js';
 import type { DemoEnv } from './env.js';
 import type { Kubectl } from './kubectl.js';
 import { readManifest, repoRoot } from './manifests.js';
@@ -24,18 +24,6 @@ export interface Stack {
 }
 
 const WEBHOOK_CONFIGURATION = 'headwater-validation';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const addr = s.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function until(what: string, timeoutMs: number, died: () => string | undefined, probe: () => Promise<boolean>): Promise<void> {
   const deadline = Date.now() + timeoutMs;
