@@ -15,7 +15,7 @@ const intro: Record<string, string> = {
   'Sink faults':
     'The real adapter (redisstream role, a child process) drains 120 entries of a Redis stream into a sink that fails on purpose (`test/faults/sink-faults.test.ts`). Delivery: retry 3, exponential backoff from 50 ms, timeout 1 s, dead-letter sink on the same port.',
   'Servers restarted':
-    '`hack/env.sh restart <component>` mid-stream while the real adapter carries 300 events; the producer retries each event until the server acknowledged it, and the acknowledged ids are what was sent (`test/faults/broker-restart.test.ts`).',
+    '`hack/env.sh restart <component>` mid-stream while the real adapter carries 300 events to a sink that answers after 25 ms (so acknowledged events wait in the server when it goes down: "backlogAtRestart"); the producer retries each event until the server acknowledged it, and the acknowledged ids are what was sent (`test/faults/broker-restart.test.ts`).',
   'Adapter killed':
     'SIGKILL while a batch is in flight: the sink holds every request open, the adapter is killed, restarted against a sink that accepts (`test/faults/adapter-kill.test.ts`). SIGKILL at a random moment of a flaky stream (20% 5xx, a 4 s outage, poison events) for the Kafka and Redis stream sources and the Trigger on all three buses is `test/integration/adapter/noloss/noloss.test.ts` (1,500 events each).',
   'Control plane':

@@ -11,6 +11,8 @@ export type Fault =
   | { kind: 'status'; status: number; headers?: Record<string, string> }
   | { kind: 'hang' }
   | { kind: 'reset' }
+  /** Accept, but only after `ms` (a slow sink, so a backlog builds up behind it). */
+  | { kind: 'slow'; ms: number }
   | { kind: 'none' };
 
 export interface FaultSink {
@@ -52,6 +54,13 @@ export async function startFaultSink(fault: Fault, failFirst = 1): Promise<Fault
       seen.push(Date.now());
       attempts.set(id, seen);
       const f = current.fault;
+      if (f.kind === 'slow') {
+        setTimeout(() => {
+          delivered.set(id, (delivered.get(id) ?? 0) + 1);
+          if (!res.destroyed) res.writeHead(200).end();
+        }, f.ms);
+        return;
+      }
       if (seen.length <= current.failFirst && f.kind !== 'none') {
         state.faults++;
         if (f.kind === 'status') res.writeHead(f.status, f.headers ?? {}).end('injected fault');
