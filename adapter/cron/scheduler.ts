@@ -1,10 +1,16 @@
 /**
- * The multi-tenant scheduler: one timer and one emitter per CronSource, so adding, changing or removing a source
- * touches only that source. The clock is injected so unit tests drive time by hand.
+ * The multi-tenant scheduler: one timer for the whole process, armed for the earliest instant any source is due,
+ * and one pass that fires every source due then (due-index.ts). Sources sending to the same output share one
+ * emitter (shared-outputs.ts). At 10,000 per-second sources, one timer and one emitter per source collapsed the
+ * process (bench/README.md, cron fan-out). Adding, changing or removing a source still touches only that
+ * source's entry. The clock is injected so unit tests drive time by hand.
  */
 import type { Logger } from '../../lib/log.js';
 import type { Emitter } from '../runtime/emitter.js';
+import { DueIndex } from './due-index.js';
 import { type DueOptions, planDue } from './due-ticks.js';
+import { MissedTicksSummary } from './missed-summary.js';
+import { type SharedOutput, SharedOutputs } from './shared-outputs.js';
 import type { CronTenant } from './tenant.js';
 import { tickEvent } from './tick-event.js';
 
@@ -30,6 +36,13 @@ export interface SchedulerOptions extends DueOptions {
   maxSleepMs: number;
   /** Ticks of one source in delivery at once; a tick beyond it (sink far slower than the schedule) is reported skipped. */
   maxInFlightPerSource: number;
+  /**
+   * Ticks in delivery (queued for a slot or on the wire) across the whole process. 16 per source × 10,000
+   * sources would be 160,000 queued requests; beyond this bound a tick is reported skipped instead.
+   */
+  maxQueuedTicks: number;
+  /** Missed ticks are logged as one summary line at most this often. */
+  summaryIntervalMs: number;
 }
 
 export const defaultSchedulerOptions: SchedulerOptions = {
@@ -37,10 +50,13 @@ export const defaultSchedulerOptions: SchedulerOptions = {
   maxCatchUp: 10,
   maxSleepMs: 30_000,
   maxInFlightPerSource: 16,
+  maxQueuedTicks: 20_000,
+  summaryIntervalMs: 10_000,
 };
 
 export interface SchedulerDeps {
   clock: Clock;
+  /** Called once per distinct output (tenant.outputKey), not once per source. */
   emitterFor(tenant: CronTenant): Promise<Emitter>;
   logger: Logger;
   metrics: CronMetrics;
@@ -49,20 +65,26 @@ export interface SchedulerDeps {
 
 interface Running {
   tenant: CronTenant;
-  emitter: Promise<Emitter>;
+  output: SharedOutput;
   pendingMs: number;
-  timer: unknown;
-  inFlight: Set<Promise<void>>;
+  inFlight: number;
   stopped: boolean;
 }
 
 export class CronScheduler {
   private readonly running = new Map<string, Running>();
+  private readonly due = new DueIndex<Running>();
+  private readonly outputs: SharedOutputs;
+  private readonly summary: MissedTicksSummary;
   private readonly opts: SchedulerOptions;
-  private readonly retiring = new Set<Promise<void>>();
+  private timer: unknown;
+  private timerAt = Number.POSITIVE_INFINITY;
+  private queued = 0;
 
   constructor(private readonly deps: SchedulerDeps) {
     this.opts = { ...defaultSchedulerOptions, ...deps.options };
+    this.outputs = new SharedOutputs(deps.emitterFor);
+    this.summary = new MissedTicksSummary(deps.logger, this.opts.summaryIntervalMs);
   }
 
   keys(): string[] {
@@ -77,20 +99,12 @@ export class CronScheduler {
   upsert(tenant: CronTenant): void {
     const current = this.running.get(tenant.key);
     if (current && current.tenant.fingerprint === tenant.fingerprint) return;
-    if (current) this.retire(current);
-    const now = this.deps.clock.now();
-    const emitter = this.deps.emitterFor(tenant);
-    // A failed emitter creation is reported per tick; keep the rejection from going unhandled meanwhile.
-    emitter.catch(() => {});
-    const run: Running = {
-      tenant,
-      emitter,
-      pendingMs: tenant.schedule.next(now),
-      timer: undefined,
-      inFlight: new Set(),
-      stopped: false,
-    };
+    // Acquire before releasing: a source whose output did not change keeps the same emitter and connections.
+    const output = this.outputs.acquire(tenant);
+    if (current) this.unschedule(current);
+    const run: Running = { tenant, output, pendingMs: tenant.schedule.next(this.deps.clock.now()), inFlight: 0, stopped: false };
     this.running.set(tenant.key, run);
+    this.due.add(run.pendingMs, run);
     this.deps.metrics.sources(this.running.size);
     this.deps.logger.info(current ? 'cron source updated' : 'cron source added', {
       source: tenant.key,
@@ -99,7 +113,7 @@ export class CronScheduler {
       next: new Date(run.pendingMs).toISOString(),
     });
     for (const w of tenant.warnings) this.deps.logger.warn('cron source warning', { source: tenant.key, warning: w });
-    this.arm(run);
+    this.arm();
   }
 
   remove(key: string): void {
@@ -107,88 +121,109 @@ export class CronScheduler {
     if (!current) return;
     this.running.delete(key);
     this.deps.metrics.sources(this.running.size);
-    this.retire(current);
+    this.unschedule(current);
     this.deps.logger.info('cron source removed', { source: key });
   }
 
-  /** Stop every timer, then wait for ticks in delivery (the process's abandon signal bounds the wait). */
+  /** Stop the timer, then wait for ticks in delivery (the process's abandon signal bounds the wait). */
   async stop(): Promise<void> {
-    for (const run of [...this.running.values()]) this.retire(run);
+    for (const run of this.running.values()) this.unschedule(run);
     this.running.clear();
-    await Promise.allSettled([...this.retiring]);
+    this.due.clear();
+    this.disarm();
+    this.summary.flush(this.deps.clock.now(), true);
+    await this.outputs.settled();
   }
 
-  /** Stop the timer now; let ticks in delivery finish, then close the emitter. */
-  private retire(run: Running): void {
+  /** Take a source off the schedule now; its output closes once no source uses it and its ticks finished. */
+  private unschedule(run: Running): void {
     run.stopped = true;
-    if (run.timer !== undefined) this.deps.clock.clearTimer(run.timer);
-    const done = (async () => {
-      await Promise.allSettled([...run.inFlight]);
-      try {
-        await (await run.emitter).close();
-      } catch {
-        // An emitter that never came up has nothing to close.
-      }
-    })();
-    this.retiring.add(done);
-    done.finally(() => this.retiring.delete(done));
+    this.due.delete(run.pendingMs, run);
+    this.outputs.release(run.output);
   }
 
-  private arm(run: Running): void {
-    if (run.stopped) return;
-    const wait = Math.max(0, Math.min(run.pendingMs - this.deps.clock.now(), this.opts.maxSleepMs));
-    run.timer = this.deps.clock.setTimer(() => this.wake(run), wait);
-  }
-
-  private wake(run: Running): void {
-    if (run.stopped) return;
+  /** Keep one timer, for the earliest due instant (or pending summary), never longer than maxSleepMs. */
+  private arm(): void {
     const now = this.deps.clock.now();
-    if (now >= run.pendingMs) {
-      const plan = planDue(run.tenant.schedule, run.pendingMs, now, this.opts);
-      if (plan.skipped.count > 0) {
-        this.deps.metrics.missed(run.tenant, 'skipped', plan.skipped.count);
-        this.deps.logger.warn('missed cron ticks skipped', {
-          source: run.tenant.key,
-          count: plan.skipped.count,
-          atLeast: plan.skipped.atLeast,
-          first: plan.skipped.firstMs === undefined ? undefined : new Date(plan.skipped.firstMs).toISOString(),
-          last: plan.skipped.lastMs === undefined ? undefined : new Date(plan.skipped.lastMs).toISOString(),
-          reason: 'the process was paused or the clock jumped; only the newest missed ticks are sent late',
-        });
-      }
-      for (const tick of plan.emit) this.fire(run, tick.scheduledMs, tick.lateMs);
-      run.pendingMs = plan.nextMs;
+    const target = Math.min(this.due.earliest() ?? Number.POSITIVE_INFINITY, this.summary.dueAt() ?? Number.POSITIVE_INFINITY, now + this.opts.maxSleepMs);
+    // Loading 10,000 sources must not clear and set 10,000 timers: keep one that fires early enough.
+    if (this.timer !== undefined && this.timerAt <= target) return;
+    this.disarm();
+    this.timerAt = target;
+    this.timer = this.deps.clock.setTimer(() => {
+      this.timer = undefined;
+      this.timerAt = Number.POSITIVE_INFINITY;
+      this.wake();
+    }, Math.max(0, target - now));
+  }
+
+  private disarm(): void {
+    if (this.timer !== undefined) this.deps.clock.clearTimer(this.timer);
+    this.timer = undefined;
+    this.timerAt = Number.POSITIVE_INFINITY;
+  }
+
+  private wake(): void {
+    const now = this.deps.clock.now();
+    for (const { items } of this.due.takeDue(now)) {
+      for (const run of items) if (!run.stopped) this.fireDue(run, now);
     }
-    this.arm(run);
+    this.summary.flush(now);
+    this.arm();
+  }
+
+  private fireDue(run: Running, now: number): void {
+    const { schedule } = run.tenant;
+    // Fast path, the common case: one tick, on time. Sources on one schedule share the next instant (memoised).
+    if (now - run.pendingMs <= this.opts.toleranceMs) {
+      const next = schedule.next(run.pendingMs);
+      if (next > now) {
+        this.fire(run, run.pendingMs, undefined);
+        run.pendingMs = next;
+        this.due.add(next, run);
+        return;
+      }
+    }
+    const plan = planDue(schedule, run.pendingMs, now, this.opts);
+    if (plan.skipped.count > 0) {
+      this.deps.metrics.missed(run.tenant, 'skipped', plan.skipped.count);
+      this.summary.skipped(run.tenant.key, 'paused', plan.skipped.count, plan.skipped);
+    }
+    for (const tick of plan.emit) this.fire(run, tick.scheduledMs, tick.lateMs);
+    run.pendingMs = plan.nextMs;
+    this.due.add(plan.nextMs, run);
   }
 
   private fire(run: Running, scheduledMs: number, lateMs: number | undefined): void {
-    const { tenant } = run;
-    const at = new Date(scheduledMs).toISOString();
+    const { tenant, output } = run;
     if (lateMs !== undefined) {
       this.deps.metrics.missed(tenant, 'late', 1);
-      this.deps.logger.warn('cron tick missed its time: sending it late', { source: tenant.key, scheduled: at, lateMs });
+      this.summary.late(tenant.key, lateMs);
     }
-    if (run.inFlight.size >= this.opts.maxInFlightPerSource) {
+    // Reported, not queued without bound: a slow sink or an overloaded process skips ticks and says so.
+    const full = run.inFlight >= this.opts.maxInFlightPerSource ? 'sourceBacklog' : this.queued >= this.opts.maxQueuedTicks ? 'processCap' : undefined;
+    if (full !== undefined) {
       this.deps.metrics.missed(tenant, 'skipped', 1);
-      this.deps.logger.error('cron tick skipped: earlier ticks of this source are still being delivered', {
-        source: tenant.key,
-        scheduled: at,
-        inFlight: run.inFlight.size,
-      });
+      this.summary.skipped(tenant.key, full, 1, { firstMs: scheduledMs, lastMs: scheduledMs });
       return;
     }
     const event = tickEvent(tenant.tick, scheduledMs, lateMs);
-    const p = (async () => {
+    run.inFlight++;
+    this.queued++;
+    const p = this.deliver(run, output, event);
+    output.ticks.add(p);
+    // deliver() never rejects: every failure is logged inside.
+    void p.then(() => output.ticks.delete(p));
+  }
+
+  private async deliver(run: Running, output: SharedOutput, event: ReturnType<typeof tickEvent>): Promise<void> {
+    const { tenant } = run;
+    try {
       let emitter: Emitter;
       try {
-        emitter = await run.emitter;
+        emitter = await output.emitter;
       } catch (err) {
-        // The output could not be built (e.g. the bus was unreachable): try again for the next tick.
-        if (!run.stopped) {
-          run.emitter = this.deps.emitterFor(tenant);
-          run.emitter.catch(() => {});
-        }
+        if (!run.stopped) this.outputs.rebuild(output, tenant);
         this.deps.logger.error('cron tick not delivered: no connection to the output', { source: tenant.key, id: event.id, err });
         return;
       }
@@ -203,8 +238,9 @@ export class CronScheduler {
         // A tick has no source to redeliver it; the failure is counted (events_failed_total) and logged.
         this.deps.logger.error('cron tick not delivered', { source: tenant.key, id: event.id, err });
       }
-    })();
-    run.inFlight.add(p);
-    p.finally(() => run.inFlight.delete(p));
+    } finally {
+      run.inFlight--;
+      this.queued--;
+    }
   }
 }

@@ -21,6 +21,8 @@ export interface CronTenant {
   schedule: CompiledSchedule;
   /** HTTP sink path (sink set) or bus path (eventBus set). */
   output: EmitterConfig;
+  /** Equal keys mean the same output: such sources share one emitter (shared-outputs.ts). */
+  outputKey: string;
   /** Equal fingerprints mean nothing that matters changed: the tenant keeps its timer and emitter. */
   fingerprint: string;
   /** Problems that do not stop the source (e.g. a dead-letter ref this adapter cannot resolve). */
@@ -163,12 +165,13 @@ export function buildTenant(input: TenantInput): CronTenant {
   }
   const tick: TickSpec = { namespace: input.namespace, name: input.name, payload };
   if (contentType !== undefined) tick.contentType = contentType;
+  const outputKey = JSON.stringify(output);
   const fingerprint = JSON.stringify({
     expression: schedule.expression,
     timezone: schedule.timezone,
     contentType,
     payload: payload.kind === 'bytes' ? Buffer.from(payload.data).toString('base64') : payload,
-    output,
+    outputKey,
   });
-  return { key, tick, schedule, output, fingerprint, warnings };
+  return { key, tick, schedule, output, outputKey, fingerprint, warnings };
 }

@@ -144,7 +144,97 @@ describe('CronScheduler', () => {
     expect(late[9]).toBeUndefined();
     expect(missed.filter((m) => m.outcome === 'skipped')).toEqual([{ key: 'ns/a', outcome: 'skipped', count: 5 }]);
     expect(missed.filter((m) => m.outcome === 'late').length).toBe(9);
-    expect(lines.some((l) => l.includes('missed cron ticks skipped') && l.includes('"count":5'))).toBe(true);
+    // One summary line, not one per tick.
+    const summaries = lines.filter((l) => l.includes('cron ticks missed their time'));
+    expect(summaries).toHaveLength(1);
+    const summary = JSON.parse(summaries[0] ?? '{}') as { late: { ticks: number }; skipped: { ticks: number; paused: number; first: string; last: string } };
+    expect(summary.late.ticks).toBe(9);
+    expect(summary.skipped).toMatchObject({ ticks: 5, paused: 5, first: '2026-01-01T00:01:00.000Z', last: '2026-01-01T00:05:00.000Z' });
+  });
+
+  it('sources late together are summarised in one line per interval; the metric stays per source', async () => {
+    const { clock, scheduler, flush, missed, lines } = setup();
+    for (let i = 0; i < 50; i++) scheduler.upsert(tenant(`s${i}`, '* * * * * *'));
+    clock.jump(3_000); // every source is 2.5 s late: 3 ticks each, the first two late
+    await flush();
+    clock.jump(3_000); // again, within the 10 s summary interval: no new line yet
+    await flush();
+    expect(lines.filter((l) => l.includes('cron ticks missed their time'))).toHaveLength(1);
+    expect(missed.filter((m) => m.outcome === 'late').length).toBe(50 * 4);
+    expect(new Set(missed.map((m) => m.key)).size).toBe(50);
+    clock.advance(10_000, 250);
+    await flush();
+    const summaries = lines.filter((l) => l.includes('cron ticks missed their time'));
+    expect(summaries).toHaveLength(2);
+    expect(JSON.parse(summaries[1] ?? '{}')).toMatchObject({ late: { ticks: 100, sources: 50 } });
+  });
+
+  it('sources with the same output share one emitter; it closes when the last of them leaves', async () => {
+    const { clock, scheduler, flush } = setup();
+    const created: RecordingEmitter[] = [];
+    const shared = new CronScheduler({
+      clock,
+      emitterFor: async () => {
+        const e = new RecordingEmitter();
+        created.push(e);
+        return e;
+      },
+      logger: createLogger({}, { write: () => {} }),
+      metrics: { missed: () => {}, sources: () => {} },
+    });
+    const onSink = (name: string) =>
+      buildTenant({ namespace: 'ns', name, spec: { schedule: '* * * * * *', data: name }, sinkUri: 'http://sink/same', defaults: cfgDefaults });
+    shared.upsert(onSink('a'));
+    shared.upsert(onSink('b'));
+    clock.advance(2_000, 250);
+    await flush();
+    expect(created).toHaveLength(1);
+    expect(created[0]?.events.map((e) => e.id).sort()).toEqual([
+      'ns/a/2026-01-01T00:00:01.000Z',
+      'ns/a/2026-01-01T00:00:02.000Z',
+      'ns/b/2026-01-01T00:00:01.000Z',
+      'ns/b/2026-01-01T00:00:02.000Z',
+    ]);
+    shared.remove('ns/a');
+    await flush();
+    expect(created[0]?.closed).toBe(false);
+    shared.remove('ns/b');
+    await flush();
+    expect(created[0]?.closed).toBe(true);
+    await scheduler.stop();
+  });
+
+  it('beyond the process-wide cap of ticks in delivery, ticks are skipped and reported, not queued', async () => {
+    const clock = new FakeClock(t0 + 500);
+    const lines: string[] = [];
+    const missed: { key: string; outcome: string; count: number }[] = [];
+    const held: (() => void)[] = [];
+    const stuck: Emitter = {
+      emit: () => new Promise<EmitOutcome>((resolve) => held.push(() => resolve({ kind: 'delivered', attempts: 1 }))),
+      close: async () => {},
+    };
+    const scheduler = new CronScheduler({
+      clock,
+      emitterFor: async () => stuck,
+      logger: createLogger({}, { write: (l) => lines.push(l) }),
+      metrics: { missed: (t, outcome, count) => missed.push({ key: t.key, outcome, count }), sources: () => {} },
+      options: { maxQueuedTicks: 3 },
+    });
+    for (const n of ['a', 'b', 'c', 'd', 'e']) scheduler.upsert(tenant(n, '* * * * * *'));
+    clock.advance(1_000, 250);
+    await new Promise((r) => setImmediate(r));
+    expect(held).toHaveLength(3);
+    expect(missed.filter((m) => m.outcome === 'skipped').reduce((n, m) => n + m.count, 0)).toBe(2);
+    const summary = JSON.parse(lines.find((l) => l.includes('cron ticks missed their time')) ?? '{}') as Record<string, unknown>;
+    expect(summary.skipped).toMatchObject({ ticks: 2, processCap: 2, sources: 2 });
+    // Once deliveries finish, the next tick of every source goes out again.
+    for (const release of held.splice(0)) release();
+    await new Promise((r) => setImmediate(r));
+    clock.advance(1_000, 250);
+    await new Promise((r) => setImmediate(r));
+    expect(held).toHaveLength(3);
+    for (const release of held.splice(0)) release();
+    await scheduler.stop();
   });
 
   it('a tick on time carries no lateness extension', async () => {
@@ -156,6 +246,14 @@ describe('CronScheduler', () => {
     expect(e.id).toBe('ns/a/2026-01-01T00:00:01.000Z');
     expect(e.cronlatems).toBeUndefined();
     expect(missed).toEqual([]);
+  });
+
+  it('keeps one timer for the whole process, whatever the number of sources', () => {
+    const { clock, scheduler } = setup();
+    for (let i = 0; i < 100; i++) scheduler.upsert(tenant(`s${i}`, i % 2 === 0 ? '* * * * * *' : '*/5 * * * * *'));
+    expect(clock.pending()).toBe(1);
+    clock.advance(5_000, 250);
+    expect(clock.pending()).toBe(1);
   });
 
   it('stop() clears every timer and closes the emitters', async () => {
