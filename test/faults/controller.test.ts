@@ -10,7 +10,7 @@
  * re-created, no orphans; after the churn nothing is left and the leader's memory is flat.
  * Also here because it needs the same cluster: secrets never leave their secretKeyRef, and pod security.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -177,6 +177,8 @@ afterAll(async () => {
   await kubelet?.stop();
   for (const n of [ns, churnNs, ...watchedNamespaces.filter((w) => w !== SYS)]) await k?.client.json({ method: 'DELETE', path: `/api/v1/namespaces/${n}` }).catch(() => undefined);
   k?.client.destroy();
+  // The file holds a ServiceAccount token (of the private cluster, but still a credential).
+  if (saKubeconfig) rmSync(saKubeconfig, { force: true });
   await k?.downIfStarted();
 });
 
