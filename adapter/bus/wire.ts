@@ -18,9 +18,12 @@ export function encodeEvent(event: CloudEvent<unknown>): Buffer {
   if (data instanceof Uint8Array) {
     out.data_base64 = Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('base64');
   } else if (typeof data === 'string' && isJsonContentType(event.datacontenttype)) {
-    // JSON text travels as the JSON value it holds (the CloudEvents JSON format), not as a string member, so
-    // any consumer of the bus reads the same value the source meant; text that is not valid JSON stays a string.
-    out.data = parseJsonOr(data);
+    // JSON text travels as the JSON value it holds (the CloudEvents JSON format), so any consumer of the bus
+    // reads the value the source meant — but only when that loses nothing. Otherwise (integers beyond 2^53,
+    // `1.0`, `\u` escapes, text that is not JSON) the exact bytes travel as data_base64.
+    const value = losslessJsonValue(data);
+    if (value.ok) out.data = value.value;
+    else out.data_base64 = Buffer.from(data, 'utf8').toString('base64');
   } else if (data !== undefined) {
     out.data = data;
   }
@@ -34,12 +37,36 @@ export function isJsonContentType(contentType: string | undefined): boolean {
   return media === 'application/json' || media.endsWith('+json') || media === 'text/json';
 }
 
-function parseJsonOr(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
+/** The text without the white space between JSON tokens (white space inside strings is kept). */
+function withoutInsignificantSpace(text: string): string {
+  let out = '';
+  let inString = false;
+  let escaped = false;
+  for (const ch of text) {
+    if (inString) {
+      out += ch;
+      if (escaped) escaped = false;
+      else if (ch === '\\') escaped = true;
+      else if (ch === '"') inString = false;
+    } else if (ch === '"') {
+      inString = true;
+      out += ch;
+    } else if (ch !== ' ' && ch !== '\n' && ch !== '\r' && ch !== '\t') {
+      out += ch;
+    }
   }
+  return out;
+}
+
+/** The parsed value when serialising it again gives back the same tokens, i.e. parsing lost nothing. */
+export function losslessJsonValue(text: string): { ok: true; value: unknown } | { ok: false } {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return { ok: false };
+  }
+  return JSON.stringify(value) === withoutInsignificantSpace(text) ? { ok: true, value } : { ok: false };
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {

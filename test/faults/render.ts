@@ -95,7 +95,7 @@ const doc = [
   '',
   '- RBAC cannot express ownership: the controller\'s ClusterRole may create, update and delete any Deployment (it creates adapters in user namespaces). That it never touches one it does not own is enforced by the reconciler (ownerReferences) and tested above, not by the authorizer.',
   '- The controller reads no Secrets at all, so "Secrets outside what the sources reference" is refused along with the referenced ones: adapters get them from the kubelet through `secretKeyRef`.',
-  '- On the bus path, JSON-typed data given as a string of JSON text travels as the JSON value it holds (adapter/bus/wire.ts, f835ff7): the dispatcher re-serializes it, so whitespace is not kept and integers beyond 2^53 lose precision (`{"n":12345678901234567890}` arrives as `{"n":12345678901234567000}`). Binary data (Kafka record values) travels as `data_base64`, byte for byte.',
+  '- On the bus path, JSON-typed data given as a string of JSON text travels as the JSON value it holds when that loses nothing (adapter/bus/wire.ts); otherwise (integers beyond 2^53, `1.0`, `\\u` escapes, text that is not JSON) its exact bytes travel as `data_base64`. Only white space between JSON tokens is not kept. Binary data (Kafka record values) travels as `data_base64`, byte for byte.',
   '- Duplicates are possible by design (at-least-once); CloudEvent ids are deterministic from the source position so sinks can deduplicate.',
   '',
 ].join('\n');
