@@ -57,7 +57,12 @@ export const cronFanout: Benchmark = {
         const killer = setTimeout(() => child.proc.kill('SIGKILL'), 15_000);
         await child.exited;
         clearTimeout(killer);
-        const fired = JSON.parse(out.trim().split('\n').pop() ?? '{}') as { fired?: number; lateness?: LatencySummary };
+        // The adapter's own log lines share stdout (e.g. a missed-ticks summary flushed while it stops): take the report line.
+        const report = out
+          .trim()
+          .split('\n')
+          .findLast((l) => l.startsWith('{"fired"'));
+        const fired = JSON.parse(report ?? '{}') as { fired?: number; lateness?: LatencySummary };
         const note = `${sources.toLocaleString('en-US')} sources × "* * * * * *", ${windowMs / 1000} s window${ctx.quick ? ' (quick: scaled down from 10,000)' : ''}; ready after ${Math.round(readyMs)} ms`;
         return [
           {
