@@ -38,7 +38,9 @@ export interface SchedulerOptions extends DueOptions {
   maxInFlightPerSource: number;
   /**
    * Ticks in delivery (queued for a slot or on the wire) across the whole process. 16 per source × 10,000
-   * sources would be 160,000 queued requests; beyond this bound a tick is reported skipped instead.
+   * sources would be 160,000 queued requests; beyond this bound a tick is reported skipped instead. One round of
+   * 10,000 per-second sources: when delivery is slower than the schedule, ticks are skipped at the same rate
+   * whatever the bound, and a longer queue only adds lateness and memory.
    */
   maxQueuedTicks: number;
   /** Missed ticks are logged as one summary line at most this often. */
@@ -50,7 +52,7 @@ export const defaultSchedulerOptions: SchedulerOptions = {
   maxCatchUp: 10,
   maxSleepMs: 30_000,
   maxInFlightPerSource: 16,
-  maxQueuedTicks: 20_000,
+  maxQueuedTicks: 10_000,
   summaryIntervalMs: 10_000,
 };
 
