@@ -19,10 +19,27 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/**
+ * JSON.parse first: the YAML parser reads JSON too (YAML is a superset), but it builds a whole document tree:
+ * for 10,000 sources (1.8 MB of JSON) it took ~840 ms and grew RSS by ~155 MiB that the process kept, against
+ * ~10 ms and ~4 MiB for JSON.parse (bench/README.md). Text that is not strict JSON goes to the YAML parser.
+ */
+function parseDocument(text: string): unknown {
+  const head = text.trimStart()[0];
+  if (head === '{' || head === '[') {
+    try {
+      return JSON.parse(text);
+    } catch {
+      // JSON-like YAML (comments, trailing commas, unquoted keys): the YAML parser decides.
+    }
+  }
+  return parseYaml(text);
+}
+
 export function parseSourcesDocument(text: string, path: string): FileSource[] {
   let doc: unknown;
   try {
-    doc = parseYaml(text); // YAML is a superset of JSON, so one parser reads both
+    doc = parseDocument(text);
   } catch (cause) {
     throw new ConfigError('--file', `${path} is neither JSON nor YAML (${(cause as Error).message})`, 'Fix the syntax', { cause });
   }

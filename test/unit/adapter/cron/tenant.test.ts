@@ -140,6 +140,11 @@ describe('parseSourcesDocument', () => {
     const yaml = parseSourcesDocument('items:\n- metadata: {name: b, namespace: x}\n  spec: {schedule: "@hourly"}\n', 'f');
     expect(yaml[0]).toMatchObject({ namespace: 'x', name: 'b' });
   });
+  it('reads JSON-looking text that only YAML accepts (a comment, unquoted keys)', () => {
+    const doc = parseSourcesDocument('[{metadata: {name: c}, spec: {schedule: "@daily"}}] # one source\n', 'f');
+    expect(doc[0]).toMatchObject({ namespace: 'default', name: 'c', spec: { schedule: '@daily' } });
+    expect(() => parseSourcesDocument('[{"metadata": ', 'f.json')).toThrow(/--file: f\.json is neither JSON nor YAML/);
+  });
   it('rejects a document without sources and duplicate names', () => {
     expect(() => parseSourcesDocument('{"a":1}', 'f.json')).toThrow(/--file: f\.json holds no list/);
     expect(() => parseSourcesDocument('[{"metadata":{"name":"a"},"spec":{}},{"metadata":{"name":"a"},"spec":{}}]', 'f')).toThrow(/twice/);
