@@ -7,7 +7,7 @@ import { HeadwaterError } from '../../lib/errors.js';
 import { type AdapterConfig, parseCeOverrides, parseDeliverySpec, parseSinkUrl } from '../runtime/config.js';
 import type { EmitterConfig } from '../runtime/emitter.js';
 import { type CompiledSchedule, compileSchedule } from './schedule.js';
-import type { TickPayload, TickSpec } from './tick-event.js';
+import { type TickPayload, type TickSpec, tickEvent } from './tick-event.js';
 
 export class CronSourceError extends HeadwaterError {
   constructor(key: string, field: string, problem: string, fix: string, options?: { cause?: unknown }) {
@@ -165,6 +165,13 @@ export function buildTenant(input: TenantInput): CronTenant {
   }
   const tick: TickSpec = { namespace: input.namespace, name: input.name, payload };
   if (contentType !== undefined) tick.contentType = contentType;
+  // Ticks are built without schema validation (tick-event.ts): validate this source's event once, here.
+  try {
+    tickEvent(tick, 0, undefined, true);
+  } catch (cause) {
+    const why = cause instanceof Error ? cause.message : String(cause);
+    throw new CronSourceError(key, 'spec', `does not give a valid CloudEvent (${why})`, 'Fix the name, contentType or data', { cause });
+  }
   const outputKey = JSON.stringify(output);
   const fingerprint = JSON.stringify({
     expression: schedule.expression,

@@ -71,6 +71,14 @@ describe('buildTenant', () => {
     );
   });
 
+  it('refuses, once when it is built, a source whose ticks would not be valid CloudEvents', () => {
+    const build = (name: string, contentType?: string) =>
+      buildTenant({ namespace: 'ns', name, spec: { schedule: '* * * * *', data: '{}', contentType }, sinkUri: 'http://s/', defaults: cfgDefaults });
+    expect(() => build('a b')).toThrow(CronSourceError);
+    expect(() => build('ok', '')).toThrow(/ns\/ok: spec: does not give a valid CloudEvent/);
+    expect(build('ok', 'application/json').key).toBe('ns/ok');
+  });
+
   it('changes its fingerprint only when something that matters changes', () => {
     const mk = (data: string) =>
       buildTenant({ namespace: 'ns', name: 'c', spec: { schedule: '* * * * *', data }, sinkUri: 'http://s/', defaults: cfgDefaults });
