@@ -1,6 +1,6 @@
 /**
- * Cron fan-out: N CronSources firing every second in one adapter process (file mode, one emitter per source on
- * the shared undici pool). Figures: tick lateness when handed to the emitter (p50/p99), lateness at the sink
+ * Cron fan-out: N CronSources firing every second in one adapter process (file mode; all N send to the same
+ * sink, so they share one emitter on the shared undici pool). Figures: tick lateness when handed to the emitter (p50/p99), lateness at the sink
  * (lateness + delivery), ticks delivered per second against the N expected and the HTTP ceiling, adapter CPU
  * and RSS read from /proc.
  */

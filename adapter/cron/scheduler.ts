@@ -221,13 +221,15 @@ export class CronScheduler {
   private async deliver(run: Running, output: SharedOutput, event: ReturnType<typeof tickEvent>): Promise<void> {
     const { tenant } = run;
     try {
-      let emitter: Emitter;
-      try {
-        emitter = await output.emitter;
-      } catch (err) {
-        if (!run.stopped) this.outputs.rebuild(output, tenant);
-        this.deps.logger.error('cron tick not delivered: no connection to the output', { source: tenant.key, id: event.id, err });
-        return;
+      let emitter = output.ready;
+      if (emitter === undefined) {
+        try {
+          emitter = await output.emitter;
+        } catch (err) {
+          if (!run.stopped) this.outputs.rebuild(output, tenant);
+          this.deps.logger.error('cron tick not delivered: no connection to the output', { source: tenant.key, id: event.id, err });
+          return;
+        }
       }
       try {
         const outcome = await emitter.emit(event);
