@@ -16,7 +16,7 @@ export interface RoleContext {
    * with a DeliveryError of kind 'not-configured'.
    */
   emitter: Emitter;
-  /** Another output sharing this process's HTTP pool and metrics (multi-tenant cron: one per CronSource). */
+  /** Another output sharing this process's HTTP pool and metrics (multi-tenant cron: one per distinct sink or bus topic, shared by the CronSources that send there). */
   newEmitter(cfg: EmitterConfig): Promise<Emitter>;
   /** The HTTP send with retries/DLQ (`deliverToSink`) needs these; the trigger dispatcher uses them per subscriber. */
   delivery: SinkDeliveryDeps;
