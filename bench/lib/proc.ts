@@ -89,19 +89,8 @@ export async function waitForOk(url: string, timeoutMs: number, child?: Child, e
   throw new Error(`${url} not ready within ${timeoutMs} ms${child ? `:\n${child.tail()}` : ''}`);
 }
 
-/** A free loopback port, for a child that must be told its PORT in advance. */
-export async function freePort(): Promise<number> {
-  const { createServer } = await import('node:net');
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const addr = s.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
-}
+/** A free loopback port, for a child that must be told its PORT in advance (one place: lib/net). */
+export { freePort } from '../../lib/net/free-port.js';
 
 /** Runs a compiled bench worker to completion and parses the one JSON line it prints. */
 export async function runJsonWorker<T>(distDir: string, worker: string, args: string[], timeoutMs: number): Promise<T> {
