@@ -4,8 +4,8 @@
  * `/dlq` on the same port always accepts, so `goAway` takes both away at once: the adapter then cannot make an
  * event safe anywhere and must keep it. Every 2xx is tallied per id, so loss and duplicates can be counted.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { startOutageServer } from '../../support/outage-server.js';
 
 export type Fault =
   | { kind: 'status'; status: number; headers?: Record<string, string> }
@@ -37,7 +37,6 @@ export async function startFaultSink(fault: Fault, failFirst = 1): Promise<Fault
   const delivered = new Map<string, number>();
   const deadLettered = new Map<string, number>();
   const attempts = new Map<string, number[]>();
-  const sockets = new Set<Socket>();
   const state = { requests: 0, faults: 0, hanging: 0 };
   let current = { fault, failFirst };
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
@@ -78,21 +77,8 @@ export async function startFaultSink(fault: Fault, failFirst = 1): Promise<Fault
       res.writeHead(200).end();
     });
   };
-  const track = (srv: Server): void => {
-    srv.on('connection', (s: Socket) => {
-      sockets.add(s);
-      s.on('close', () => sockets.delete(s));
-    });
-  };
-  let server = createServer(handler);
-  track(server);
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const { port } = server.address() as AddressInfo;
-  const stop = async (): Promise<void> => {
-    const closed = new Promise<void>((r) => server.close(() => r()));
-    for (const s of sockets) s.destroy();
-    await closed;
-  };
+  const server = await startOutageServer(handler);
+  const port = server.port;
   return {
     sinkUrl: `http://127.0.0.1:${port}/sink`,
     deadLetterUrl: `http://127.0.0.1:${port}/dlq`,
@@ -111,13 +97,7 @@ export async function startFaultSink(fault: Fault, failFirst = 1): Promise<Fault
     setFault(next, nextFailFirst = current.failFirst) {
       current = { fault: next, failFirst: nextFailFirst };
     },
-    async goAway(ms) {
-      await stop();
-      await new Promise((r) => setTimeout(r, ms));
-      server = createServer(handler);
-      track(server);
-      await new Promise<void>((r) => server.listen(port, '127.0.0.1', () => r()));
-    },
-    close: stop,
+    goAway: (ms) => server.goAway(ms),
+    close: () => server.close(),
   };
 }

@@ -4,10 +4,10 @@
  * restarted, and a tally of what arrived (duplicates included).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { freePort } from '../../../../lib/net/free-port.js';
 import { testEnv } from '../../../support/env.js';
+import { startOutageServer } from '../../../support/outage-server.js';
 
 export interface FlakySink {
   readonly sinkUrl: string;
@@ -31,7 +31,6 @@ export interface FlakySink {
 export async function startFlakySink(failRate: number, random: () => number = Math.random): Promise<FlakySink> {
   const delivered = new Map<string, number>();
   const deadLettered = new Map<string, number>();
-  const sockets = new Set<Socket>();
   const state = { requests: 0, failedOnPurpose: 0 };
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
     const chunks: Buffer[] = [];
@@ -57,21 +56,8 @@ export async function startFlakySink(failRate: number, random: () => number = Ma
       res.writeHead(200).end();
     });
   };
-  let server: Server = createServer(handler);
-  const track = (srv: Server): void => {
-    srv.on('connection', (s: Socket) => {
-      sockets.add(s);
-      s.on('close', () => sockets.delete(s));
-    });
-  };
-  track(server);
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const { port } = server.address() as AddressInfo;
-  const stop = async (): Promise<void> => {
-    const closed = new Promise<void>((r) => server.close(() => r()));
-    for (const s of sockets) s.destroy();
-    await closed;
-  };
+  const server = await startOutageServer(handler);
+  const port = server.port;
   return {
     sinkUrl: `http://127.0.0.1:${port}/sink`,
     deadLetterUrl: `http://127.0.0.1:${port}/dlq`,
@@ -83,14 +69,8 @@ export async function startFlakySink(failRate: number, random: () => number = Ma
     get failedOnPurpose() {
       return state.failedOnPurpose;
     },
-    async goAway(ms) {
-      await stop();
-      await new Promise((r) => setTimeout(r, ms));
-      server = createServer(handler);
-      track(server);
-      await new Promise<void>((r) => server.listen(port, '127.0.0.1', () => r()));
-    },
-    close: stop,
+    goAway: (ms) => server.goAway(ms),
+    close: () => server.close(),
   };
 }
 
