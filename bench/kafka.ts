@@ -8,9 +8,10 @@ import { Kafka, logLevel } from 'kafkajs';
 import { testEnv } from '../test/support/env.js';
 import { type CeilingResult, measureCeiling } from './http-ceiling.js';
 import { deliveryRows } from './lib/delivery-rows.js';
+import { measureDrain } from './lib/drain.js';
 import { pace } from './lib/pace.js';
 import { jsonPayload } from './lib/payload.js';
-import { type Child, cpuSecondsOf, freePort, spawnAdapter, waitForOk } from './lib/proc.js';
+import { type Child, freePort, spawnAdapter } from './lib/proc.js';
 import { type BenchSink, startSink } from './lib/sink.js';
 import { type Row, withRatio } from './lib/table.js';
 import type { BenchContext, Benchmark } from './lib/types.js';
@@ -97,12 +98,7 @@ async function runMode(
       BIND_ADDRESS: '127.0.0.1',
       LOG_LEVEL: 'warn',
     });
-    await waitForOk(`http://127.0.0.1:${port}/readyz`, 60_000, adapter);
-    const cpu0 = cpuSecondsOf(adapter.pid);
-    await sink.waitFor(backlog, ctx.quick ? 60_000 : 300_000);
-    const cpuMsPer1000 = ((cpuSecondsOf(adapter.pid) - cpu0) * 1000 * 1000) / backlog;
-    const drained = await sink.stats();
-    const rate = drained.spanMs > 0 ? ((drained.count - 1) * 1000) / drained.spanMs : undefined;
+    const { rate, cpuMsPer1000 } = await measureDrain(adapter, port, sink, backlog, { readyMs: 60_000, drainMs: ctx.quick ? 60_000 : 300_000 });
     ctx.log(`kafka ${ordering}: ${rate?.toFixed(0)} ev/s`);
 
     await sink.reset();

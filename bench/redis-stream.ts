@@ -9,9 +9,10 @@ import { groupReaderDefaults } from '../adapter/redisstream/group-reader.js';
 import { testEnv } from '../test/support/env.js';
 import { measureCeiling } from './http-ceiling.js';
 import { deliveryRows } from './lib/delivery-rows.js';
+import { measureDrain } from './lib/drain.js';
 import { pace } from './lib/pace.js';
 import { payloadBytes } from './lib/payload.js';
-import { cpuSecondsOf, freePort, spawnAdapter, waitForOk } from './lib/proc.js';
+import { freePort, spawnAdapter } from './lib/proc.js';
 import { startSink } from './lib/sink.js';
 import { type Row, withRatio } from './lib/table.js';
 import type { BenchContext, Benchmark } from './lib/types.js';
@@ -80,12 +81,7 @@ export const redisStream: Benchmark = {
         LOG_LEVEL: 'warn',
         HOSTNAME: 'bench',
       });
-      await waitForOk(`http://127.0.0.1:${port}/readyz`, 30_000, adapter);
-      const cpu0 = cpuSecondsOf(adapter.pid);
-      await sink.waitFor(backlog, 180_000);
-      const cpu = cpuSecondsOf(adapter.pid) - cpu0;
-      const drained = await sink.stats();
-      const rate = drained.spanMs > 0 ? ((drained.count - 1) * 1000) / drained.spanMs : undefined;
+      const { rate, cpuMsPer1000 } = await measureDrain(adapter, port, sink, backlog, { readyMs: 30_000, drainMs: 180_000 });
       ctx.log(`redis: adapter ${rate?.toFixed(0)} ev/s, raw ${raw.toFixed(0)} ev/s, ceiling ${ceiling.eventsPerSecond.toFixed(0)} ev/s`);
 
       // Latency at half the rate just measured: produced live, so the entry id time is the produce time.
@@ -111,7 +107,7 @@ export const redisStream: Benchmark = {
       rows.push(withRatio({
         bench: 'redis',
         metric: 'adapter CPU per 1,000 events (drain)',
-        value: (cpu * 1000 * 1000) / backlog,
+        value: cpuMsPer1000,
         unit: 'ms',
         reference: { label: 'bare HTTP client', value: ceiling.cpuMsPer1000, unit: 'ms' },
         note: `${backlog} entries of 1 KiB, ${groupReaderDefaults.batchSize} per XREADGROUP`,

@@ -15,9 +15,10 @@ import { createLogger } from '../lib/log.js';
 import { testEnv } from '../test/support/env.js';
 import { measureCeiling } from './http-ceiling.js';
 import { deliveryRows } from './lib/delivery-rows.js';
+import { measureDrain } from './lib/drain.js';
 import { pace } from './lib/pace.js';
 import { jsonPayload } from './lib/payload.js';
-import { cpuSecondsOf, freePort, spawnAdapter, waitForOk } from './lib/proc.js';
+import { freePort, spawnAdapter } from './lib/proc.js';
 import { startSink } from './lib/sink.js';
 import { type Row, withRatio } from './lib/table.js';
 import type { BenchContext, Benchmark } from './lib/types.js';
@@ -97,12 +98,7 @@ export const triggerBench: Benchmark = {
         BIND_ADDRESS: '127.0.0.1',
         LOG_LEVEL: 'warn',
       });
-      await waitForOk(`http://127.0.0.1:${port}/readyz`, 60_000, adapter);
-      const cpu0 = cpuSecondsOf(adapter.pid);
-      await sink.waitFor(backlog, ctx.quick ? 60_000 : 300_000);
-      const cpuMsPer1000 = ((cpuSecondsOf(adapter.pid) - cpu0) * 1000 * 1000) / backlog;
-      const drained = await sink.stats();
-      const rate = drained.spanMs > 0 ? ((drained.count - 1) * 1000) / drained.spanMs : undefined;
+      const { rate, cpuMsPer1000 } = await measureDrain(adapter, port, sink, backlog, { readyMs: 60_000, drainMs: ctx.quick ? 60_000 : 300_000 });
       ctx.log(`trigger: ${rate?.toFixed(0)} ev/s, raw ${raw.toFixed(0)} ev/s`);
 
       await sink.reset();
