@@ -15,7 +15,7 @@ import { DeploymentGVK } from '../shared/kinds.js';
 import { writeStatusIfChanged } from '../shared/status.js';
 import { resolveSourceOutput } from './output.js';
 import { adapterDeploymentName, buildSourceAdapter } from './resources/adapter.js';
-import { nextSourceStatus } from './status.js';
+import { type AdapterReadinessCondition, nextSourceStatus } from './status.js';
 import { sourceWatches } from './watches.js';
 
 /** What differs between per-source kinds; everything else is shared. */
@@ -27,6 +27,8 @@ export interface SourceKind {
   secretEnv(source: KubeObject): V1EnvVar[];
   replicas(source: KubeObject): number;
   ceAttributes(source: KubeObject): CloudEventAttributes[];
+  /** Informational conditions the adapter's readiness probe vouches for (KafkaSource); none when absent. */
+  readinessConditions?(source: KubeObject): AdapterReadinessCondition[];
 }
 
 /** The Deployed condition for a Deployment we could not write. */
@@ -89,6 +91,7 @@ export function makeSourceReconciler(kind: SourceKind): Reconciler {
           output,
           availability,
           ceAttributes: kind.ceAttributes(source),
+          ...(kind.readinessConditions === undefined ? {} : { readinessConditions: kind.readinessConditions(source) }),
           ...(deployError === undefined ? {} : { deployError }),
         },
         ctx.now,

@@ -105,6 +105,11 @@ describe('KafkaSource reconciler', () => {
     if (c.env !== undefined) expect(adapterEnv(kube.find('apps/v1', 'Deployment', NS, DEP))).toMatchObject(c.env);
     if (c.events !== undefined) expect(kube.events.map((e) => `${e.type} ${e.reason}`)).toEqual(c.events);
     if (!c.ready.reason?.startsWith('Deployment')) expect(condition(src, 'Ready')?.message).toBeTruthy();
+    // the adapter is never available in these cases: the Kafka facts its readiness vouches for are not observed yet
+    for (const type of ['ConnectionEstablished', 'InitialOffsetsCommitted']) {
+      expect(condition(src, type)).toMatchObject({ status: 'Unknown', reason: 'AdapterNotReady', severity: 'Info' });
+      expect(condition(src, type)?.message).toMatch(/adapter Deployment is not available/);
+    }
     // a second pass over the state the first one left makes no writes at all
     kube.clearRecords();
     await run(kube);
@@ -168,12 +173,43 @@ describe('KafkaSource reconciler', () => {
     await run(kube);
     let src = kube.find('sources.headwater.dev/v1alpha1', 'KafkaSource', NS, 'src');
     expect(condition(src, 'Deployed')).toMatchObject({ status: 'False', reason: 'DeploymentUnavailable', message: 'Deployment does not have minimum availability.' });
+    // informational: Ready carries Deployed's reason, not AdapterNotReady
+    expect(condition(src, 'Ready')).toMatchObject({ status: 'False', reason: 'DeploymentUnavailable' });
+    expect(condition(src, 'InitialOffsetsCommitted')).toMatchObject({ status: 'Unknown', reason: 'AdapterNotReady' });
     kube.add(available(dep, 'True'));
     kube.clearRecords();
     await run(kube);
     src = kube.find('sources.headwater.dev/v1alpha1', 'KafkaSource', NS, 'src');
     expect(condition(src, 'Ready')).toMatchObject({ status: 'True' });
+    // the conditions turn True in the same status write as Deployed
     expect(kube.summary()).toEqual(['updateStatus KafkaSource ns/src']);
+    expect(condition(src, 'ConnectionEstablished')).toMatchObject({ status: 'True', reason: 'AdapterReady', severity: 'Info' });
+    expect(condition(src, 'ConnectionEstablished')?.message).toMatch(/joined group knative-kafka-source-uid-src/);
+    expect(condition(src, 'InitialOffsetsCommitted')).toMatchObject({ status: 'True', reason: 'AdapterReady', severity: 'Info' });
+    expect(condition(src, 'InitialOffsetsCommitted')?.message).toMatch(/readiness probe passes only then/);
+    kube.clearRecords();
+    await run(kube);
+    expect(kube.summary()).toEqual([]);
+    // the adapter going unavailable again (e.g. the broker is gone) takes them back to Unknown
+    kube.add(available(dep, 'False', 'Deployment does not have minimum availability.'));
+    await run(kube);
+    src = kube.find('sources.headwater.dev/v1alpha1', 'KafkaSource', NS, 'src');
+    expect(condition(src, 'ConnectionEstablished')).toMatchObject({ status: 'Unknown', reason: 'AdapterNotReady' });
+  });
+
+  it('a source whose Deployment cannot be written: the Kafka conditions stay Unknown, Ready carries the deploy error', async () => {
+    const foreign: KubeObject = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: DEP, namespace: NS, ownerReferences: [{ apiVersion: 'x/v1', kind: 'Other', name: 'o', uid: 'other', controller: true }] },
+      spec: {},
+      status: { conditions: [{ type: 'Available', status: 'True' }] },
+    } as KubeObject;
+    const kube = new FakeKube([service('web'), kafkaSource('src', { sink: sinkRef }), foreign]);
+    await expect(run(kube)).rejects.toThrow(/controlled by Other o/);
+    const src = kube.find('sources.headwater.dev/v1alpha1', 'KafkaSource', NS, 'src');
+    expect(condition(src, 'Ready')).toMatchObject({ status: 'False', reason: 'DeploymentNotOwned' });
+    expect(condition(src, 'ConnectionEstablished')).toMatchObject({ status: 'Unknown', reason: 'AdapterNotReady' });
   });
 
   it('follows a sink that moves, and keeps the old Deployment when the sink disappears', async () => {
