@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import pLimit from 'p-limit';
-import { KubeClient } from '../lib/kube/client.js';
+import { KubeClient, type StreamHandle } from '../lib/kube/client.js';
 import { cpuSecondsOf, freePort, memoryOf, sleep, spawnNode, waitForOk } from './lib/proc.js';
 import { kubectl, privateKube } from './lib/private-kube.js';
 import { startStandInKubelet } from './lib/stand-in-kubelet.js';
@@ -33,21 +33,43 @@ async function metricSum(port: number, name: string): Promise<number> {
   return sum;
 }
 
-/** Watches both kinds and counts the sources whose Ready condition is True (no repeated lists). */
-async function watchReady(client: KubeClient, namespace: string): Promise<{ ready(): number; stop(): void }> {
+/**
+ * Watches both kinds and counts the sources whose Ready condition is True (no repeated lists). A watch that fails
+ * or ends is re-opened (it starts with an ADDED event per existing object, so the set is rebuilt, not lost): an
+ * earlier version ignored a failed watch and reported 0 Ready while every source was Ready.
+ */
+function watchReady(client: KubeClient, namespace: string, log: (m: string) => void): { ready(): number; stop(): void } {
   const ready = new Set<string>();
-  const handles = await Promise.all(
-    ['kafkasources', 'redisstreamsources'].map((plural) =>
-      client.stream(`/apis/${group}/${version}/namespaces/${namespace}/${plural}`, { watch: true }, (line) => {
+  let stopped = false;
+  const handles = new Set<StreamHandle>();
+  const open = (plural: string): void => {
+    if (stopped) return;
+    client
+      .stream(`/apis/${group}/${version}/namespaces/${namespace}/${plural}`, { watch: true }, (line) => {
         const e = JSON.parse(line) as { type: string; object: Item };
+        if (e.type === 'ERROR' || e.type === 'BOOKMARK') return;
         const key = `${plural}/${e.object.metadata.name}`;
-        if (e.object.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')) ready.add(key);
+        if (e.type !== 'DELETED' && e.object.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')) ready.add(key);
         else ready.delete(key);
-      }),
-    ),
-  );
-  for (const h of handles) h.done.catch(() => undefined);
-  return { ready: () => ready.size, stop: () => {
+      })
+      .then((h) => {
+        handles.add(h);
+        return h.done.finally(() => handles.delete(h));
+      })
+      .then(
+        () => open(plural),
+        (err: unknown) => {
+          if (stopped) return;
+          log(`controller: Ready watch of ${plural} failed (${err instanceof Error ? err.message : String(err)}); re-opening`);
+          setTimeout(() => open(plural), 500);
+        },
+      );
+  };
+  for (const plural of ['kafkasources', 'redisstreamsources']) open(plural);
+  return {
+    ready: () => ready.size,
+    stop: () => {
+      stopped = true;
       for (const h of handles) h.abort();
     },
   };
@@ -81,7 +103,7 @@ export const controllerScale: Benchmark = {
       ...(process.env.BENCH_CONTROLLER_WORKERS ? { WORKERS: process.env.BENCH_CONTROLLER_WORKERS } : {}),
     });
     const kubelet = await startStandInKubelet(client, namespace);
-    const readyWatch = await watchReady(client, namespace);
+    const readyWatch = watchReady(client, namespace, ctx.log);
     try {
       await waitForOk(`http://127.0.0.1:${port}/readyz`, 60_000, controller);
       const writes0 = await metricSum(port, 'headwater_api_writes_total');
