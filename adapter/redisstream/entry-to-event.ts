@@ -6,8 +6,9 @@
  *    string, any other value `{"base64": "…"}` with its exact bytes; a field that occurs several times in the
  *    entry gets the list of its values, in entry order.
  */
-import { CloudEvent } from 'cloudevents';
+import type { CloudEvent } from 'cloudevents';
 import { REDIS_STREAM_EVENT_TYPE } from '../../api/event-types.js';
+import { sourceEvent } from '../runtime/source-event.js';
 import type { StreamEntry } from './stream-reply.js';
 
 /** One value for the CRD's eventTypes annotation, status.ceAttributes and the events themselves. */
@@ -54,15 +55,13 @@ export function entryData(fields: StreamEntry['fields']): Record<string, EntryVa
 
 export function entryToEvent(entry: StreamEntry, owner: { namespace: string; name: string; stream: string }): CloudEvent<unknown> {
   const ms = Number(entry.id.split('-')[0]);
-  return new CloudEvent<unknown>(
-    {
-      id: entry.id,
-      type: redisStreamEventType,
-      source: redisStreamEventSource(owner.namespace, owner.name, owner.stream),
-      ...(Number.isFinite(ms) && ms > 0 ? { time: new Date(ms).toISOString() } : {}),
-      datacontenttype: 'application/json',
-      data: entryData(entry.fields),
-    },
-    true,
-  );
+  // id and time come from the entry id Redis made; type and source are checked once (source-event.ts).
+  return sourceEvent({
+    id: entry.id,
+    type: redisStreamEventType,
+    source: redisStreamEventSource(owner.namespace, owner.name, owner.stream),
+    ...(Number.isFinite(ms) && ms > 0 ? { time: new Date(ms).toISOString() } : {}),
+    datacontenttype: 'application/json',
+    data: entryData(entry.fields),
+  });
 }

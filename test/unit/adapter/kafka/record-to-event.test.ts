@@ -41,6 +41,36 @@ describe('recordToEvent', () => {
     expect(ct(Buffer.from([0xc3, 0x28]))).toBe('application/octet-stream');
   });
 
+  it('an empty content-type header is treated as absent and reported', () => {
+    const { event, skipped } = recordToEvent({ topic: 't', partition: 0, message: msg({ value: Buffer.from('{}'), headers: { 'content-type': '' } }) }, owner);
+    expect(event.datacontenttype).toBe('application/json');
+    expect(skipped).toEqual([{ header: 'content-type', reason: 'content-type is empty' }]);
+  });
+
+  it('builds events that pass the SDK strict validation, whatever the key, headers and value', () => {
+    const headerName = fc.stringMatching(/^[A-Za-z0-9-]{1,24}$/);
+    fc.assert(
+      fc.property(
+        fc.option(fc.uint8Array({ maxLength: 40 }), { nil: null }),
+        fc.dictionary(headerName, fc.oneof(fc.string({ maxLength: 20 }), fc.uint8Array({ maxLength: 20 }).map((b) => Buffer.from(b)))),
+        fc.option(fc.uint8Array({ maxLength: 100 }), { nil: null }),
+        (key, headers, value) => {
+          const { event } = recordToEvent(
+            { topic: 'orders.v1', partition: 7, message: msg({ key: key === null ? null : Buffer.from(key), headers, value: value === null ? null : Buffer.from(value) }) },
+            owner,
+          );
+          expect(event.validate()).toBe(true);
+        },
+      ),
+    );
+  });
+
+  it('an invalid source still fails every event with the SDK validation error', () => {
+    const bad = { namespace: 'ns', name: 'has space' };
+    expect(() => recordToEvent({ topic: 't', partition: 0, message: msg({ value: Buffer.from('1') }) }, bad)).toThrow(/invalid payload/);
+    expect(() => recordToEvent({ topic: 't', partition: 0, message: msg({ value: Buffer.from('2') }) }, bad)).toThrow(/invalid payload/);
+  });
+
   it('a tombstone has no data', () => {
     const { event } = recordToEvent({ topic: 't', partition: 0, message: msg({ value: null }) }, owner);
     expect(event.data).toBeUndefined();

@@ -1,6 +1,6 @@
-import { CloudEvent } from 'cloudevents';
+import { CloudEvent, HTTP } from 'cloudevents';
 import { describe, expect, it } from 'vitest';
-import { encodeEvent } from '../../../../adapter/runtime/encode.js';
+import { encodeEvent, headerSafe } from '../../../../adapter/runtime/encode.js';
 import { applyOverrides } from '../../../../adapter/runtime/overrides.js';
 
 const base = { id: 'id-1', source: '/s', type: 't.x', time: '2026-01-01T00:00:00.000Z' };
@@ -61,5 +61,81 @@ describe('encodeEvent', () => {
   it('percent-encodes header values that are not visible ASCII', () => {
     const { headers } = encodeEvent(new CloudEvent({ ...base, subject: 'café' }));
     expect(headers['ce-subject']).toBe('caf%C3%A9');
+  });
+});
+
+/** The mapping before the hand-written binary encoder: the SDK's serializer plus the same wire-safe values. */
+function sdkBinary(event: CloudEvent<unknown>): { headers: Record<string, string>; body: Uint8Array } {
+  const message = HTTP.binary(event);
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(message.headers)) {
+    if (value === undefined || value === null) continue;
+    headers[name.toLowerCase()] = headerSafe(String(value));
+  }
+  const ext = event as unknown as Record<string, unknown>;
+  if (typeof ext.traceparent === 'string') headers.traceparent = headerSafe(ext.traceparent);
+  if (typeof ext.tracestate === 'string') headers.tracestate = headerSafe(ext.tracestate);
+  const b = message.body;
+  const body =
+    b === undefined || b === null
+      ? new Uint8Array(0)
+      : b instanceof Uint8Array
+        ? b
+        : Buffer.from(typeof b === 'string' ? b : JSON.stringify(b), 'utf8');
+  return { headers, body };
+}
+
+describe('encodeEvent binary mode matches the SDK serializer (golden cases)', () => {
+  const cases: [string, CloudEvent<unknown>][] = [
+    ['JSON object data', new CloudEvent({ ...base, datacontenttype: 'application/json', data: { a: 1, s: 'é"\n' } })],
+    ['no datacontenttype (SDK default content-type)', new CloudEvent({ ...base, data: { a: [1, 2] } })],
+    ['binary data', new CloudEvent({ ...base, datacontenttype: 'application/octet-stream', data: new Uint8Array([0, 0xff, 0x80]) })],
+    ['text data', new CloudEvent({ ...base, datacontenttype: 'text/plain; charset=utf-8', data: 'héllo\u0000 wörld' })],
+    ['JSON text data (never re-encoded)', new CloudEvent({ ...base, datacontenttype: 'application/json', data: '{"n": 1.0}' })],
+    ['number and boolean data', new CloudEvent({ ...base, data: 42 })],
+    ['null data', new CloudEvent({ ...base, data: null }, false)],
+    ['no data', new CloudEvent({ ...base, subject: 'partition:0#1', dataschema: 'https://example.com/s' })],
+    ['non-ASCII extension values', new CloudEvent({ ...base, key: 'ключ', emoji: '🙂 ok', tab: 'a\tb', pct: '100%' })],
+    ['number and boolean extensions', new CloudEvent({ ...base, count: 3, flag: true })],
+    ['time not in canonical form', new CloudEvent({ ...base, time: '2026-01-01T01:00:00+01:00' })],
+    ['trace context', new CloudEvent({ ...base, traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01', tracestate: 'k=v,é=1' })],
+    [
+      'overrides applied (clone)',
+      applyOverrides(new CloudEvent({ ...base, team: 'old', datacontenttype: 'application/json', data: { x: 1 } }), { team: 'payments', env: 'prod' }),
+    ],
+    [
+      'dead-letter extensions (clone with a number)',
+      new CloudEvent({ ...base, data: 'x' }).cloneWith({ knativeerrordest: 'http://sink/', knativeerrorcode: 500, headwatererror: 'HTTP 500 — nope' }, false),
+    ],
+  ];
+  for (const [name, event] of cases) {
+    it(name, () => {
+      const got = encodeEvent(event);
+      const want = sdkBinary(event);
+      expect(got.headers).toEqual(want.headers);
+      expect(Buffer.from(got.body).equals(Buffer.from(want.body))).toBe(true);
+    });
+  }
+
+  it('spells out one case: headers and body of a Kafka-like event', () => {
+    const event = new CloudEvent({
+      ...base,
+      subject: 'partition:3#42',
+      datacontenttype: 'application/json',
+      data: new Uint8Array(Buffer.from('{"k":"v"}')),
+      key: 'café',
+    });
+    const { headers, body } = encodeEvent(event);
+    expect(headers).toEqual({
+      'content-type': 'application/json',
+      'ce-id': 'id-1',
+      'ce-source': '/s',
+      'ce-type': 't.x',
+      'ce-specversion': '1.0',
+      'ce-time': '2026-01-01T00:00:00.000Z',
+      'ce-subject': 'partition:3#42',
+      'ce-key': 'caf%C3%A9',
+    });
+    expect(Buffer.from(body).toString()).toBe('{"k":"v"}');
   });
 });
