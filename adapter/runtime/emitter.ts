@@ -4,7 +4,6 @@
  * event is safe, so the caller acknowledges its source position only then.
  */
 import type { CloudEvent } from 'cloudevents';
-import pLimit from 'p-limit';
 import type { Logger } from '../../lib/log.js';
 import type { AdapterConfig } from './config.js';
 import type { ContentMode } from './encode.js';
@@ -13,6 +12,7 @@ import type { HttpPool } from './http-pool.js';
 import type { DeliveryMetrics } from './metrics.js';
 import { applyOverrides } from './overrides.js';
 import { deliverToSink, type SinkTarget } from './sink-delivery.js';
+import { Slots } from './slots.js';
 
 export type EmitOutcome =
   | { kind: 'delivered'; attempts: number }
@@ -55,25 +55,18 @@ function guarded(
   send: (event: CloudEvent<unknown>) => Promise<EmitOutcome>,
   closeInner: () => Promise<void>,
 ): Emitter {
-  const limit = pLimit(cfg.maxInFlight);
+  const slots = new Slots(cfg.maxInFlight);
   let closed = false;
-  const inFlight = new Set<Promise<unknown>>();
   return {
     emit(event) {
       if (closed) return Promise.reject(closedError(`event ${event.id} not sent`));
       deps.metrics?.received();
       const out = applyOverrides(event, cfg.ceOverrides);
-      const p = limit(() => send(out));
-      inFlight.add(p);
-      const forget = (): void => {
-        inFlight.delete(p);
-      };
-      p.then(forget, forget);
-      return p;
+      return slots.run(() => send(out));
     },
     async close() {
       closed = true;
-      await Promise.allSettled([...inFlight]);
+      await slots.idle();
       await closeInner();
     },
   };

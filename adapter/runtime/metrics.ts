@@ -38,18 +38,26 @@ export function createAdapterMetrics(role: string, options: { defaultMetrics?: b
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
     registers: [registry],
   });
+  // Children bound to the label once: inc()/observe() on the parent hash the label set on every call.
   const l = { role };
+  const received = receivedTotal.labels(l);
+  const delivered = deliveredTotal.labels(l);
+  const retried = retriedTotal.labels(l);
+  const deadLettered = deadLetteredTotal.labels(l);
+  const failed = failedTotal.labels(l);
+  const published = publishedTotal.labels(l);
+  const latencyOf = latency.labels(l);
   return {
     role,
     registry,
-    received: () => receivedTotal.inc(l),
+    received: () => received.inc(),
     delivered: (seconds) => {
-      deliveredTotal.inc(l);
-      latency.observe(l, seconds);
+      delivered.inc();
+      latencyOf.observe(seconds);
     },
-    retried: () => retriedTotal.inc(l),
-    deadLettered: () => deadLetteredTotal.inc(l),
-    failed: () => failedTotal.inc(l),
-    published: () => publishedTotal.inc(l),
+    retried: () => retried.inc(),
+    deadLettered: () => deadLettered.inc(),
+    failed: () => failed.inc(),
+    published: () => published.inc(),
   };
 }
