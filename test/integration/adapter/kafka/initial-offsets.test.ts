@@ -1,0 +1,179 @@
+/**
+ * The kafka adapter as a process (adapter/main.ts) against the real broker: it commits the initial offset of every
+ * partition without one before it reports ready, so a restart never re-resolves `latest` past records produced
+ * while it was down; an existing committed offset is never moved; `earliest` reads from the start.
+ */
+import { type Consumer, Kafka, logLevel } from 'kafkajs';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { commitAsMember, commitBeforeJoin, type InitialOffsetsTarget } from '../../../../adapter/kafka/initial-offsets.js';
+import { createLogger } from '../../../../lib/log.js';
+import { type AdapterProcess, startAdapter } from '../../../support/adapter-process.js';
+import { testEnv, uniqueName } from '../../../support/env.js';
+import { startTestSink, type TestSink } from '../../../support/test-sink.js';
+import { waitFor } from '../../../support/wait-for.js';
+
+describe('kafka adapter: initial offsets', () => {
+  const kafka = new Kafka({ clientId: 'kafka-initial-offsets-test', brokers: testEnv.kafkaBrokers(), logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  const producer = kafka.producer();
+  let sink: TestSink;
+  const running: AdapterProcess[] = [];
+
+  beforeAll(async () => {
+    await Promise.all([admin.connect(), producer.connect()]);
+    sink = await startTestSink();
+  });
+  afterEach(async () => {
+    await Promise.all(running.splice(0).map((a) => a.stop()));
+  });
+  afterAll(async () => {
+    await Promise.allSettled([admin.disconnect(), producer.disconnect(), sink.close()]);
+  });
+
+  const start = (topic: string, groupId: string, initialOffset: 'earliest' | 'latest'): AdapterProcess => {
+    const a = startAdapter(['kafka'], {
+      K_SINK: sink.url,
+      NAMESPACE: 'ns1',
+      NAME: 'io',
+      K_SOURCE_CONFIG: JSON.stringify({ bootstrapServers: testEnv.kafkaBrokers(), topics: [topic], consumerGroup: groupId, initialOffset }),
+      LOG_LEVEL: 'info',
+    });
+    running.push(a);
+    return a;
+  };
+
+  const ready = async (a: AdapterProcess): Promise<void> => {
+    await a.waitForLog((l) => l.msg === 'ready', 60_000);
+    expect((await fetch(`${await a.healthUrl()}/readyz`)).status).toBe(200);
+  };
+
+  const stop = async (a: AdapterProcess): Promise<void> => {
+    expect(await a.stop()).toBe(0);
+    running.splice(running.indexOf(a), 1);
+  };
+
+  /** Event ids (`{topic}-{partition}-{offset}`) the sink got for this topic, once `count` distinct ones arrived. */
+  const delivered = (topic: string, count: number, timeoutMs = 60_000): Promise<Set<string>> =>
+    waitFor(
+      `${count} events of ${topic} at the sink`,
+      async () => {
+        const ids = new Set(sink.requests.map((r) => r.event?.id ?? '').filter((id) => id.startsWith(`${topic}-`)));
+        return ids.size >= count ? ids : undefined;
+      },
+      timeoutMs,
+      { intervalMs: 200, describe: async () => `got ${sink.requests.filter((r) => r.event?.id.startsWith(`${topic}-`)).length}` },
+    );
+
+  const committed = async (groupId: string, topic: string): Promise<Record<number, string>> => {
+    const [t] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    return Object.fromEntries((t?.partitions ?? []).map((p) => [p.partition, p.offset]));
+  };
+
+  const produce = (topic: string, n: number, partitions: number): Promise<unknown> =>
+    producer.send({ topic, acks: -1, messages: Array.from({ length: n }, (_, i) => ({ partition: i % partitions, value: JSON.stringify({ i }) })) });
+
+  it('latest: records produced after a ready adapter stopped (having consumed nothing) all arrive after its restart', async () => {
+    const topic = uniqueName('io-latest');
+    const groupId = uniqueName('io-latest-g');
+    await admin.createTopics({ topics: [{ topic, numPartitions: 2 }], waitForLeaders: true });
+    await produce(topic, 4, 2); // before the source exists: latest must not read these
+
+    const first = start(topic, groupId, 'latest');
+    await ready(first);
+    // ready implies committed: both partitions at the high watermark as it was (2 records each)
+    expect(await committed(groupId, topic)).toEqual({ 0: '2', 1: '2' });
+    await stop(first);
+    expect(sink.requests.some((r) => r.event?.id.startsWith(`${topic}-`))).toBe(false);
+
+    const n = 10;
+    await produce(topic, n, 2);
+    const second = start(topic, groupId, 'latest');
+    await ready(second);
+    const ids = await delivered(topic, n);
+    expect([...ids].sort()).toEqual(
+      Array.from({ length: n }, (_, i) => `${topic}-${i % 2}-${2 + Math.floor(i / 2)}`).sort(),
+    );
+  });
+
+  it('an existing committed offset is never moved; a partition without one in a consumed topic starts at its beginning', async () => {
+    const topic = uniqueName('io-keep');
+    const groupId = uniqueName('io-keep-g');
+    await admin.createTopics({ topics: [{ topic, numPartitions: 2 }], waitForLeaders: true });
+    await producer.send({ topic, acks: -1, messages: Array.from({ length: 10 }, (_, i) => ({ partition: 0, value: String(i) })) });
+    await producer.send({ topic, acks: -1, messages: Array.from({ length: 3 }, (_, i) => ({ partition: 1, value: String(i) })) });
+    // partition 0 consumed up to offset 4; partition 1 never committed (as if the topic had grown)
+    await admin.setOffsets({ groupId, topic, partitions: [{ partition: 0, offset: '4' }] });
+    expect(await committed(groupId, topic)).toEqual({ 0: '4', 1: '-1' });
+
+    const a = start(topic, groupId, 'latest');
+    await ready(a);
+    // 6 from partition 0 (4..9, not 0..3 and not skipped to 10) and all 3 of partition 1 (not skipped to "latest")
+    const ids = await delivered(topic, 9);
+    expect([...ids].sort()).toEqual(
+      [...[4, 5, 6, 7, 8, 9].map((o) => `${topic}-0-${o}`), ...[0, 1, 2].map((o) => `${topic}-1-${o}`)].sort(),
+    );
+    await waitFor('the adapter committed its progress', async () => {
+      const c = await committed(groupId, topic);
+      return c[0] === '10' && c[1] === '3' ? c : undefined;
+    });
+  });
+
+  it('earliest with no commits reads from the start, and an empty partition is committed at its beginning too', async () => {
+    const topic = uniqueName('io-earliest');
+    const groupId = uniqueName('io-earliest-g');
+    await admin.createTopics({ topics: [{ topic, numPartitions: 2 }], waitForLeaders: true });
+    await producer.send({ topic, acks: -1, messages: Array.from({ length: 5 }, (_, i) => ({ partition: 0, value: String(i) })) });
+
+    const a = start(topic, groupId, 'earliest');
+    await ready(a);
+    const ids = await delivered(topic, 5);
+    expect([...ids].sort()).toEqual([0, 1, 2, 3, 4].map((o) => `${topic}-0-${o}`).sort());
+    // partition 1 never had a record, so only the initial commit can have put an offset there
+    expect((await committed(groupId, topic))[1]).toBe('0');
+  });
+
+  it('two replicas starting at once both turn ready, and a restart after both stopped loses nothing', async () => {
+    const topic = uniqueName('io-pair');
+    const groupId = uniqueName('io-pair-g');
+    await admin.createTopics({ topics: [{ topic, numPartitions: 4 }], waitForLeaders: true });
+    await produce(topic, 8, 4);
+
+    const [one, two] = [start(topic, groupId, 'latest'), start(topic, groupId, 'latest')];
+    await Promise.all([ready(one as AdapterProcess), ready(two as AdapterProcess)]);
+    expect(await committed(groupId, topic)).toEqual({ 0: '2', 1: '2', 2: '2', 3: '2' });
+    await Promise.all([stop(one as AdapterProcess), stop(two as AdapterProcess)]);
+
+    await produce(topic, 8, 4);
+    const again = start(topic, groupId, 'latest');
+    await ready(again);
+    const ids = await delivered(topic, 8);
+    expect([...ids].sort()).toEqual(Array.from({ length: 8 }, (_, i) => `${topic}-${i % 4}-${2 + Math.floor(i / 4)}`).sort());
+  });
+
+  it('a busy group: no admin commit while it has members; as a member, only the partitions without a commit', async () => {
+    const topic = uniqueName('io-busy');
+    const groupId = uniqueName('io-busy-g');
+    await admin.createTopics({ topics: [{ topic, numPartitions: 3 }], waitForLeaders: true });
+    await producer.send({ topic, acks: -1, messages: [0, 1, 2].flatMap((partition) => Array.from({ length: 4 }, () => ({ partition, value: 'x' }))) });
+    await admin.setOffsets({ groupId, topic, partitions: [{ partition: 0, offset: '1' }] });
+    // a member that consumes nothing keeps the group busy, as a running replica does
+    const consumer: Consumer = kafka.consumer({ groupId, sessionTimeout: 10_000 });
+    await consumer.connect();
+    try {
+      await consumer.subscribe({ topics: [topic] });
+      await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: async () => undefined });
+      await waitFor('the group to be stable', async () => {
+        const { groups } = await admin.describeGroups([groupId]);
+        return groups[0]?.state === 'Stable' ? true : undefined;
+      });
+      const target: InitialOffsetsTarget = { admin, groupId, topics: [topic], initialOffset: 'latest', log: createLogger({}, { level: 'error' }) };
+      expect(await commitBeforeJoin(target)).toEqual([{ topic, partitions: [1, 2] }]);
+      expect(await committed(groupId, topic)).toEqual({ 0: '1', 1: '-1', 2: '-1' });
+      expect(await commitAsMember(target, consumer, new AbortController().signal, 0)).toBe(true);
+      // partition 0 kept; 1 and 2 at their beginning, because the group already consumes this topic
+      expect(await committed(groupId, topic)).toEqual({ 0: '1', 1: '0', 2: '0' });
+    } finally {
+      await consumer.disconnect();
+    }
+  });
+});
