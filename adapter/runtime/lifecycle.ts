@@ -6,8 +6,8 @@ import { ConfigError, HeadwaterError } from '../../lib/errors.js';
 import { type HealthServer, startHealthServer } from '../../lib/http/health-server.js';
 import { createLogger, type Logger } from '../../lib/log.js';
 import { type AdapterConfig, type Env, parseAdapterConfig } from './config.js';
-import { createEmitter, type Emitter } from './emitter.js';
-import { createHttpPool } from './http-pool.js';
+import { deferredEmitter, deferredHttpPool } from './deferred-output.js';
+import type { Emitter, EmitterConfig } from './emitter.js';
 import { createAdapterMetrics } from './metrics.js';
 import type { RoleContext, RoleHandle, RunRole } from './role.js';
 import { createShutdown, type ShutdownControl } from './shutdown.js';
@@ -17,6 +17,12 @@ export type RoleName = (typeof roles)[number];
 
 /** Roles whose whole point is forwarding one source, so a missing K_SINK/K_EVENT_BUS_CONFIG is a start-up error. */
 const needsOutput: ReadonlySet<RoleName> = new Set<RoleName>(['kafka', 'redisstream']);
+
+/**
+ * Roles that send only through their emitters: their HTTP client is loaded with the first event
+ * (deferred-output.ts). The trigger dispatcher calls deliverToSink with the pool itself, so it gets it at start.
+ */
+const sendsOnlyThroughEmitters: ReadonlySet<RoleName> = new Set<RoleName>(['cron', 'kafka', 'redisstream']);
 
 /** Time between SIGTERM and abandoning in-flight events; below Kubernetes' default 30 s termination grace. */
 export const shutdownGraceMs = 20_000;
@@ -82,8 +88,17 @@ export async function runAdapter(
   }
   const metrics = createAdapterMetrics(role);
   const shutdown = createShutdown({ logger, graceMs: options.graceMs ?? shutdownGraceMs, handleSignals: options.handleSignals ?? true });
-  const http = createHttpPool();
+  const http = deferredHttpPool(async () => (await import('./http-pool.js')).createHttpPool());
+  if (!sendsOnlyThroughEmitters.has(role)) await http.load();
   const delivery = { http, logger, metrics, signal: shutdown.abandon };
+  const buildEmitter = async (cfg: EmitterConfig): Promise<Emitter> => {
+    await http.load();
+    const { createEmitter } = await import('./emitter.js');
+    return createEmitter(cfg, delivery);
+  };
+  // A bus output connects at once (a start-up failure shows at start-up); the HTTP one waits for its first event.
+  const newEmitter = async (cfg: EmitterConfig): Promise<Emitter> =>
+    cfg.eventBus === undefined ? deferredEmitter(() => buildEmitter(cfg)) : buildEmitter(cfg);
   let ready = false;
   const health = await startHealthServer({
     host: config.bindAddress,
@@ -100,10 +115,10 @@ export async function runAdapter(
   const finished = (async (): Promise<number> => {
     let code = 0;
     try {
-      emitter = await createEmitter(config, delivery);
+      emitter = await newEmitter(config);
       const ctx: RoleContext = {
         emitter,
-        newEmitter: (cfg) => createEmitter(cfg, delivery),
+        newEmitter,
         delivery,
         logger,
         metrics,

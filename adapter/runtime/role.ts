@@ -13,7 +13,8 @@ export interface RoleContext {
   /**
    * The process's own output: K_SINK (HTTP) or K_EVENT_BUS_CONFIG (bus). For roles that need it (kafka,
    * redisstream) main refuses to start without one; for the others (cron, trigger) it rejects every emit
-   * with a DeliveryError of kind 'not-configured'.
+   * with a DeliveryError of kind 'not-configured'. An HTTP output loads its client with the first event
+   * (deferred-output.ts), so the first emit waits for that once.
    */
   emitter: Emitter;
   /** Another output sharing this process's HTTP pool and metrics (multi-tenant cron: one per distinct sink or bus topic, shared by the CronSources that send there). */
