@@ -30,6 +30,7 @@ async function main(): Promise<void> {
     log,
     workers: config.workers,
     resyncMs: config.resyncMs,
+    watchNamespaces: config.watchNamespaces,
     metricsPort: config.metricsPort,
     defaultMetrics: true,
     leaderElection: config.leaderElection ? { identity: config.identity, namespace: config.systemNamespace } : false,
@@ -46,6 +47,8 @@ async function main(): Promise<void> {
     systemNamespace: config.systemNamespace,
     metricsPort: manager.healthPort,
     identity: config.identity,
+    // The system namespace is watched too when the list is set (see runtime/watch-namespaces.ts).
+    watchNamespaces: config.watchNamespaces.length === 0 ? 'all' : config.watchNamespaces,
     kinds: reconcilers.map((r) => r.gvk.kind),
   });
 

@@ -4,6 +4,7 @@
 import { hostname } from 'node:os';
 import { ConfigError } from '../../lib/errors.js';
 import type { ControllerConfig } from './types.js';
+import { parseWatchNamespaces } from './watch-namespaces.js';
 
 export interface ControllerProcessConfig extends ControllerConfig {
   metricsPort: number;
@@ -14,6 +15,8 @@ export interface ControllerProcessConfig extends ControllerConfig {
   /** This replica's name in the leader Lease. */
   identity: string;
   leaderElection: boolean;
+  /** Namespaces to watch (sorted, no duplicates); empty = all namespaces. */
+  watchNamespaces: string[];
 }
 
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number, fix: string): number {
@@ -47,5 +50,6 @@ export function loadControllerConfig(env: NodeJS.ProcessEnv = process.env): Cont
     webhookPort: webhookRaw ? integer(env, 'WEBHOOK_PORT', 0, 1, 65535, 'Use a TCP port, e.g. WEBHOOK_PORT=8443') : undefined,
     identity: env.POD_NAME?.trim() || `${hostname()}-${process.pid}`,
     leaderElection: le === 'true',
+    watchNamespaces: parseWatchNamespaces(env.WATCH_NAMESPACES),
   };
 }

@@ -1,7 +1,8 @@
 /**
  * Wires informers → work queue → reconcilers, under leader election, with health and metrics.
  * Every replica keeps its informer caches warm (a standby that becomes leader starts at once); only
- * the leader enqueues keys and runs workers. Constructible in-process so integration tests of the
+ * the leader enqueues keys and runs workers. Namespaced kinds are watched cluster-wide, or in each of
+ * `watchNamespaces` (plus the system namespace) when that is set; cluster-scoped kinds always cluster-wide. Constructible in-process so integration tests of the
  * reconcilers can run the real machinery without a subprocess.
  */
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
@@ -13,10 +14,13 @@ import { ResilientInformer } from '../../lib/kube/informer.js';
 import { resourceId } from '../../lib/kube/resource.js';
 import { type Logger, createLogger } from '../../lib/log.js';
 import { type LeaderElectionConfig, LeaderElector, defaultLeaderTimings } from './leader.js';
+import { trimForCache } from './cache-trim.js';
 import { CacheLister } from './lister.js';
 import { type ControllerMetrics, createControllerMetrics } from './metrics.js';
+import { type KindInformer, NamespacedInformers } from './namespaced-informer.js';
 import { EventRecorder } from './recorder.js';
 import type { ControllerConfig, GroupVersionKind, KubeObject, Lister, ObjectKey, ReconcileContext, Reconciler } from './types.js';
+import { informerNamespaces } from './watch-namespaces.js';
 import { WorkQueue } from './workqueue.js';
 import { ApiWriter } from './writer.js';
 
@@ -29,6 +33,8 @@ export interface ManagerOptions {
   workers?: number;
   /** Every primary is enqueued this often even without a change (default 10 min). */
   resyncMs?: number;
+  /** Watch namespaced kinds only in these namespaces (and `config.systemNamespace`); empty or undefined = all. */
+  watchNamespaces?: readonly string[];
   /** false = always lead (a single replica, or tests); else Lease settings over the defaults. */
   leaderElection?: false | (Partial<LeaderElectionConfig> & { identity: string });
   /** Serve /healthz, /readyz, /metrics on this port (0 = any free port); undefined = no server. */
@@ -50,7 +56,7 @@ export interface Manager {
   isLeader(): boolean;
   hasSynced(): boolean;
   waitForSync(): Promise<void>;
-  informer(gvk: GroupVersionKind): ResilientInformer<KubernetesObject>;
+  informer(gvk: GroupVersionKind): KindInformer;
   stop(): Promise<void>;
 }
 
@@ -81,7 +87,8 @@ export async function startManager(options: ManagerOptions): Promise<Manager> {
   if (!Number.isInteger(workers) || workers < 1) throw new RangeError(`startManager: workers must be a positive integer, got ${workers}`);
   if (!(resyncMs > 0)) throw new RangeError(`startManager: resyncMs must be positive, got ${resyncMs}`);
 
-  const informers = new Map<string, ResilientInformer<KubernetesObject>>();
+  const informers = new Map<string, KindInformer>();
+  const namespaces = informerNamespaces(options.watchNamespaces, options.config.systemNamespace);
   const declared = new Set<string>();
   for (const r of reconcilers) {
     declared.add(resourceId(r.gvk));
@@ -98,12 +105,22 @@ export async function startManager(options: ManagerOptions): Promise<Manager> {
     for (const k of readers.get(id) ?? []) queue?.add(k);
   };
 
-  const informerFor = (gvk: GroupVersionKind): ResilientInformer<KubernetesObject> => {
+  const newInformer = (gvk: GroupVersionKind, namespace?: string): ResilientInformer<KubernetesObject> =>
+    new ResilientInformer<KubernetesObject>({ client, resource: gvk, namespace, log, watchdogMs: options.informerWatchdogMs });
+
+  const informerFor = (gvk: GroupVersionKind): KindInformer => {
     const id = resourceId(gvk);
     let inf = informers.get(id);
     if (inf) return inf;
-    inf = new ResilientInformer<KubernetesObject>({ client, resource: gvk, log, watchdogMs: options.informerWatchdogMs });
+    inf =
+      gvk.namespaced && namespaces !== undefined
+        ? new NamespacedInformers(new Map(namespaces.map((ns) => [ns, newInformer(gvk, ns)])))
+        : newInformer(gvk);
     informers.set(id, inf);
+    // First handler of each informer: client-node's ListWatch stores the object it then hands to the add/update
+    // handlers, so trimming it here trims the cache before any other handler or reconcile sees it.
+    inf.on('add', trimForCache);
+    inf.on('update', trimForCache);
     if (!declared.has(id)) {
       // Started on first read: the read that started it saw an empty cache, so re-run its readers once synced.
       log.info('watching a kind on first read', { resource: id });
@@ -206,7 +223,7 @@ export async function startManager(options: ManagerOptions): Promise<Manager> {
 
   // Readiness and the start of work wait for the declared kinds only: a kind started on first read may
   // never sync (a sink of a kind whose CRD is not installed) and must not hold the controller back.
-  const declaredInformers = (): ResilientInformer<KubernetesObject>[] =>
+  const declaredInformers = (): KindInformer[] =>
     [...informers.entries()].filter(([id]) => declared.has(id)).map(([, inf]) => inf);
   const allSynced = (): boolean => declaredInformers().every((i) => i.hasSynced());
   const waitForSync = async (): Promise<void> => {

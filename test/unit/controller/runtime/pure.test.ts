@@ -33,6 +33,7 @@ describe('loadControllerConfig', () => {
       webhookPort: undefined,
       identity: 'p-1',
       leaderElection: true,
+      watchNamespaces: [],
     });
   });
 
