@@ -71,9 +71,9 @@ export function makeSourceReconciler(kind: SourceKind): Reconciler {
         });
         try {
           const { deployment, change } = await ensureDeployment(ctx, desired);
-          if (change !== 'unchanged') {
-            ctx.recorder.event(source, 'Normal', change === 'created' ? 'DeploymentCreated' : 'DeploymentUpdated', `${change} Deployment ${name}`);
-          }
+          // Only a correction is worth an Event: a creation is routine (the Deployment itself, its owner
+          // reference and the Deployed condition say so), and at a mass apply it was a write per source.
+          if (change === 'updated') ctx.recorder.event(source, 'Normal', 'DeploymentUpdated', `updated Deployment ${name}`);
           availability = deploymentAvailability(deployment);
           await deleteStaleDeployments(ctx, source, name);
         } catch (err) {

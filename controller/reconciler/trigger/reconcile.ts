@@ -77,9 +77,8 @@ export function triggerReconciler(): Reconciler {
           const result = await ensureDeployment(ctx, desired);
           deployment = result.deployment;
           await deleteStaleDeployments(ctx, trigger, dispatcherName(trigger));
-          if (result.change !== 'unchanged') {
-            ctx.recorder.event(trigger, 'Normal', result.change === 'created' ? 'DeploymentCreated' : 'DeploymentUpdated', `${result.change} Deployment ${dispatcherName(trigger)}`);
-          }
+          // As for sources: an Event for a correction of the Deployment, none for its routine creation.
+          if (result.change === 'updated') ctx.recorder.event(trigger, 'Normal', 'DeploymentUpdated', `updated Deployment ${dispatcherName(trigger)}`);
         } catch (err) {
           if (err instanceof StaleCacheError) throw err;
           deployError = err instanceof Error ? err.message : String(err);
