@@ -158,13 +158,18 @@ Headwater objects are refused; deletes and status updates are never sent to it.
 
 | kind | dependents of \`Ready\` |
 | --- | --- |
-| CronSource, KafkaSource, RedisStreamSource | \`SinkProvided\` (or \`EventBusReady\` on the bus path), \`Deployed\` (KafkaSource may add informational \`ConnectionEstablished\`, \`InitialOffsetsCommitted\`) |
+| CronSource, KafkaSource, RedisStreamSource | \`SinkProvided\` (or \`EventBusReady\` on the bus path), \`Deployed\` (KafkaSource also has the informational \`ConnectionEstablished\`, \`InitialOffsetsCommitted\`: see below) |
 | SinkBinding | \`SinkProvided\`, \`BindingAvailable\` |
 | EventBus, ClusterEventBus | \`BackendReachable\` |
 | Trigger | \`EventBusReady\`, \`SubscribersResolved\`, \`Deployed\` |
 
 \`Ready\` follows the first \`False\` dependent (with its reason and message), else the first \`Unknown\` one,
 else it is \`True\`. \`lastTransitionTime\` changes only when a condition's status changes.
+
+KafkaSource's \`ConnectionEstablished\` and \`InitialOffsetsCommitted\` (severity \`Info\`, not dependents) are
+\`True\` when \`Deployed\` is and \`Unknown\` (\`AdapterNotReady\`) otherwise: the adapter turns ready only once it is
+connected, has joined the consumer group and has committed \`initialOffset\` for every partition without a
+committed offset, so a restart never re-resolves \`latest\` past records produced after the source turned Ready.
 
 Trigger filters nest (\`all\`, \`any\`, \`not\`) up to ${MAX_FILTER_DEPTH} levels deep.
 `;
