@@ -47,7 +47,10 @@ export function parseRedisStreamRoleConfig(
   if (typeof consumers !== 'number' || !Number.isInteger(consumers) || consumers < 1 || consumers > 100) {
     throw new ConfigError(variable, `consumers must be a whole number from 1 to 100, got ${JSON.stringify(consumers)}`, 'Set consumers: 1.');
   }
-  const tls = isRecord(spec.tls) && spec.tls.enable === true;
+  // TLS is asked for by tls.enable or by a rediss:// address; either way the CA from tls.caCert must be used
+  // (it used to be dropped for rediss:// without tls.enable, so the server's certificate was checked against
+  // the system roots only).
+  const tls = (isRecord(spec.tls) && spec.tls.enable === true) || /^rediss:\/\//i.test(spec.address);
   const connection: RedisConnectionConfig = {
     address: spec.address,
     ...(cfg.secrets.REDIS_PASSWORD ? { password: cfg.secrets.REDIS_PASSWORD } : {}),

@@ -1,9 +1,12 @@
 /**
  * Redis connections for stream reading and the Redis bus. `address` is `host:port` (Knative's form) or a
  * `redis://` / `rediss://` URL. RESP2 is forced: the stream reply parsers read the RESP2 array shapes.
+ * Connection errors go to our JSON log with what to fix (ioredis would print bare stack traces on stderr).
  */
+import { isIP } from 'node:net';
 import { Redis, type RedisOptions } from 'ioredis';
 import { ConfigError } from '../../lib/errors.js';
+import { createLogger, type Logger } from '../../lib/log.js';
 
 export interface RedisConnectionConfig {
   address: string;
@@ -31,7 +34,8 @@ export function redisOptions(cfg: RedisConnectionConfig, field = 'address'): Red
     } catch (cause) {
       throw new ConfigError(field, `${JSON.stringify(cfg.address)} is not a valid redis URL`, 'Use host:port or redis://host:port', { cause });
     }
-    host = url.hostname;
+    // URL keeps an IPv6 literal's brackets; sockets and TLS want the bare address.
+    host = url.hostname.replace(/^\[|\]$/g, '');
     if (url.port) port = Number(url.port);
     if (url.protocol === 'rediss:') tls = true;
     if (url.username) base.username = decodeURIComponent(url.username);
@@ -47,9 +51,71 @@ export function redisOptions(cfg: RedisConnectionConfig, field = 'address'): Red
   if (!Number.isInteger(port) || port <= 0 || port > 65535) {
     throw new ConfigError(field, `port ${port} is out of range`, 'Use a port between 1 and 65535');
   }
-  return { ...base, host, port, ...(tls ? { tls: cfg.tlsCa ? { ca: cfg.tlsCa, servername: host } : { servername: host } } : {}) };
+  // SNI carries host names only: Node ignores an IP there (with a deprecation warning) and checks the IP SAN.
+  const servername = isIP(host) === 0 ? { servername: host } : {};
+  return { ...base, host, port, ...(tls ? { tls: { ...(cfg.tlsCa ? { ca: cfg.tlsCa } : {}), ...servername } } : {}) };
 }
 
-export function connectRedis(cfg: RedisConnectionConfig, name: string, field = 'address'): Redis {
-  return new Redis({ ...redisOptions(cfg, field), connectionName: name });
+/** Node's codes for a server certificate that does not verify: retrying cannot fix these, the config can. */
+const untrustedCertificateCodes = new Set([
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_UNTRUSTED',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+export interface RedisFailure {
+  /** What to fix, in words, for the log line. */
+  fix: string;
+  /** A configuration problem retrying cannot fix: at start-up, the connection gives up instead of retrying forever. */
+  fatal: boolean;
+}
+
+/** Decides what a connection error means for the operator. */
+export function describeRedisFailure(err: unknown): RedisFailure {
+  const code = typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : '';
+  const message = err instanceof Error ? err.message : String(err);
+  if (untrustedCertificateCodes.has(code)) {
+    return {
+      fatal: true,
+      fix: "the server's TLS certificate is not trusted: put the CA that signed it in REDIS_TLS_CA (spec.tls.caCert), and check the address names the server",
+    };
+  }
+  if (/^(WRONGPASS|NOAUTH)|invalid password/i.test(message)) {
+    return { fatal: false, fix: 'the server refused the credentials: check the password in the Secret behind REDIS_PASSWORD (BUS_REDIS_PASSWORD for an EventBus)' };
+  }
+  return { fatal: false, fix: 'cannot reach the server: check the address (and whether it expects TLS); retrying' };
+}
+
+/** How often the same connection error is logged again while ioredis keeps retrying. */
+const repeatLogMs = 30_000;
+
+export function connectRedis(cfg: RedisConnectionConfig, name: string, field = 'address', log: Logger = createLogger({ component: 'redis' })): Redis {
+  const options = redisOptions(cfg, field);
+  const redis = new Redis({ ...options, connectionName: name });
+  const target = `${options.host}:${options.port}`;
+  const lastLogged = new Map<string, number>();
+  let everReady = false;
+  redis.on('ready', () => {
+    everReady = true;
+  });
+  redis.on('error', (err: unknown) => {
+    const failure = describeRedisFailure(err);
+    const giveUp = failure.fatal && !everReady;
+    const key = err instanceof Error ? err.message : String(err);
+    const now = Date.now();
+    if (giveUp || now - (lastLogged.get(key) ?? 0) >= repeatLogMs) {
+      lastLogged.set(key, now);
+      (giveUp ? log.error : log.warn)(`redis connection failed: ${failure.fix}`, { target, tls: options.tls !== undefined, connection: name, err });
+    }
+    // Never connected and the config is wrong: stop, so the commands waiting on it fail and the adapter exits
+    // with the reason above (a restart with the right Secret is the fix), rather than hang unready for ever.
+    if (giveUp) redis.disconnect();
+  });
+  return redis;
 }
