@@ -17,6 +17,23 @@ const levelNames: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.DEBUG]: 'debug',
 };
 
+/**
+ * What to fix when a kafkajs log line shows the broker refusing our credentials or TLS: kafkajs says what failed
+ * ("unable to verify the first certificate"), not which secret to change. Undefined for anything else.
+ */
+export function kafkaSecurityHint(text: string): string | undefined {
+  if (/unable to verify|self[- ]signed certificate|unable to get (local )?issuer|certificate has expired|does not match certificate/i.test(text)) {
+    return "the broker's TLS certificate is not trusted: put the CA that signed it in KAFKA_TLS_CA (spec.net.tls.caCert)";
+  }
+  if (/alert bad certificate|certificate required|alert unknown ca/i.test(text)) {
+    return 'the broker wants a client certificate it trusts: set KAFKA_TLS_CERT and KAFKA_TLS_KEY (spec.net.tls.cert, spec.net.tls.key)';
+  }
+  if (/SASL .*authentication failed|authentication failed .*SASL|invalid credentials/i.test(text)) {
+    return 'the broker refused the SASL login: check KAFKA_SASL_USER, KAFKA_SASL_PASSWORD and spec.net.sasl.type';
+  }
+  return undefined;
+}
+
 export function createKafkaClient(brokers: string[], clientId: string, security: KafkaSecurity, log: Logger): Kafka {
   const cfg: KafkaConfig = {
     clientId,
@@ -28,7 +45,8 @@ export function createKafkaClient(brokers: string[], clientId: string, security:
       // kafkajs' own `namespace` (its component) would overwrite ours (the source's Kubernetes namespace), and its
       // timestamp/logger fields repeat what our line already has.
       const { message, timestamp: _ts, logger: _logger, namespace: _ns, ...fields } = entry.log;
-      log[level](`kafkajs: ${message}`, { ...fields, kafkajsComponent: entry.namespace });
+      const fix = level === 'error' || level === 'warn' ? kafkaSecurityHint(`${message} ${String(fields.error ?? '')}`) : undefined;
+      log[level](`kafkajs: ${message}`, { ...fields, kafkajsComponent: entry.namespace, ...(fix ? { fix } : {}) });
     },
     retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 30_000 },
   };
