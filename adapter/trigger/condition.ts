@@ -41,9 +41,26 @@ export function compileCondition(expression: string, inputNames: readonly string
     throw new ConfigError(variable, `${at} ${JSON.stringify(expression)} has type ${checked.type}, not bool`, 'The condition must evaluate to true or false.');
   }
   const evaluate = env.parse(expression);
-  return (seen) => {
+  const run = (seen: ReadonlySet<string>): boolean => {
     const context: Record<string, boolean> = {};
     for (const name of inputNames) context[name] = seen.has(name);
     return evaluate(context) === true;
   };
+  if (inputNames.length > maxMemoInputs) return run;
+  // The expression is a pure function of which inputs were seen: at most 2^n answers, each computed once,
+  // instead of walking the CEL AST for every event (a visible share of the dispatcher's CPU per event).
+  const memo = new Map<number, boolean>();
+  return (seen) => {
+    let mask = 0;
+    for (let i = 0; i < inputNames.length; i++) if (seen.has(inputNames[i]!)) mask |= 1 << i;
+    let answer = memo.get(mask);
+    if (answer === undefined) {
+      answer = run(seen);
+      memo.set(mask, answer);
+    }
+    return answer;
+  };
 }
+
+/** Inputs up to which answers are memoised by bitmask (2^12 = 4,096 answers at most). */
+const maxMemoInputs = 12;

@@ -82,28 +82,29 @@ export function createDispatcher(cfg: TriggerConfig, deps: Omit<DispatcherDeps, 
       const pending = remaining;
       const failed: number[] = [];
       const causes: unknown[] = [];
-      await Promise.all(
-        [...pending].map(async (i) => {
-          const sub = cfg.subscribers[i]!;
-          try {
-            await deps.send(sub, event);
+      const settle = async (i: number): Promise<void> => {
+        const sub = cfg.subscribers[i]!;
+        try {
+          await deps.send(sub, event);
+          pending.delete(i);
+        } catch (err) {
+          if (isPermanent(err)) {
+            deps.log.error('event rejected by subscriber and no dead-letter sink took it; dropped for this subscriber', {
+              id: event.id,
+              subscriber: i,
+              err,
+            });
+            deps.onPermanentFailure?.();
             pending.delete(i);
-          } catch (err) {
-            if (isPermanent(err)) {
-              deps.log.error('event rejected by subscriber and no dead-letter sink took it; dropped for this subscriber', {
-                id: event.id,
-                subscriber: i,
-                err,
-              });
-              deps.onPermanentFailure?.();
-              pending.delete(i);
-              return;
-            }
-            failed.push(i);
-            causes.push(err);
+            return;
           }
-        }),
-      );
+          failed.push(i);
+          causes.push(err);
+        }
+      };
+      // One subscriber (the common case) without the array and Promise.all of the general case.
+      if (pending.size === 1) await settle(pending.values().next().value as number);
+      else await Promise.all(Array.from(pending, settle));
       if (pending.size === 0) {
         owed.delete(key);
         return;

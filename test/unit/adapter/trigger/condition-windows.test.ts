@@ -13,6 +13,25 @@ describe('compileCondition', () => {
     expect(cond(new Set(['b', 'c']))).toBe(false);
   });
 
+  it('gives the same answer as evaluating the CEL expression for every seen set, asked repeatedly (memo)', () => {
+    const expr = '(a && !b) || (c && b)';
+    const direct = (seen: Set<string>): boolean => (seen.has('a') && !seen.has('b')) || (seen.has('c') && seen.has('b'));
+    const cond = compileCondition(expr, names, 'subscribers[0].condition', 'K');
+    for (let round = 0; round < 2; round++) {
+      for (let mask = 0; mask < 8; mask++) {
+        const seen = new Set(names.filter((_, i) => mask & (1 << i)));
+        expect(cond(seen)).toBe(direct(seen));
+      }
+    }
+  });
+
+  it('evaluates directly (no memo) beyond 12 inputs', () => {
+    const many = Array.from({ length: 14 }, (_, i) => `i${i}`);
+    const cond = compileCondition('i0 && i13', many, 'subscribers[0].condition', 'K');
+    expect(cond(new Set(['i0']))).toBe(false);
+    expect(cond(new Set(['i0', 'i13']))).toBe(true);
+  });
+
   it.each([
     ['a &&', /not a valid condition/],
     ['d', /Unknown variable: d/],
