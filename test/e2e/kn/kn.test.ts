@@ -20,6 +20,10 @@ import { defaultImageTable } from '../../../hack/runner/image-table.js';
 import { defaultRunnerConfig, type RunningRunner, startRunner } from '../../../hack/runner/runner.js';
 import { createLogger } from '../../../lib/log.js';
 import { testEnv } from '../../support/env.js';
+import { loopbackOctet } from '../../support/loopback-range.js';
+import { releaseNamespaces } from '../../support/namespaces.js';
+import { KubeClient } from '../../../lib/kube/client.js';
+import { scopeReconcilers } from '../../support/scoped-reconcilers.js';
 import { waitFor as pollUntil } from '../../support/wait-for.js';
 
 /** kn round-trips are slow; wait long and poll every half second. */
@@ -31,7 +35,7 @@ const ns = `kn-e2e-${suffix}`;
 const sysNs = `kn-e2e-sys-${suffix}`;
 const group = 'sources.headwater.dev';
 // A fresh pair of /16s per run: processes orphaned by a killed earlier run cannot hold our addresses.
-const octet = 150 + 2 * Math.floor(Math.random() * 50);
+const octet = loopbackOctet();
 const version = 'v1alpha1';
 
 const kc = new KubeConfig();
@@ -140,7 +144,8 @@ beforeAll(async () => {
   });
   manager = await startManager({
     kubeConfig: kc,
-    reconcilers: allReconcilers(),
+    // Only this file's namespaces: other test files' controllers share the apiserver (test/support/lanes.ts).
+    reconcilers: scopeReconcilers(allReconcilers(), { namespaces: [ns, sysNs] }),
     config: { adapterImage: 'headwater/headwater:e2e', systemNamespace: sysNs },
     log: createLogger({ component: 'controller' }, { level: 'error' }),
     leaderElection: false,
@@ -169,12 +174,8 @@ beforeAll(async () => {
 }, 900_000);
 
 afterAll(async () => {
-  for (const n of [ns, sysNs]) await core?.deleteNamespace({ name: n }).catch(() => undefined);
-  // Let the controller release finalizers and the runner stop the adapters while the namespaces go.
-  await waitFor('namespaces gone', async () => {
-    const left = (await core.listNamespace()).items.filter((n) => n.metadata?.name === ns || n.metadata?.name === sysNs);
-    return left.length === 0 ? true : undefined;
-  }, 60_000).catch(() => undefined);
+  // While the controller and runner still run: SinkBinding finalizers released, pods gone; the rest in the background.
+  if (core) await releaseNamespaces(new KubeClient(kc), [ns, sysNs]).catch(() => false);
   await manager?.stop();
   await runner?.stop();
 });

@@ -26,7 +26,7 @@ function ordersOnBus(namespace: string): KubeObject {
 }
 
 beforeAll(async () => {
-  stack = await startSampleStack('cbus');
+  stack = await startSampleStack('cbus', { clusterNames: [busName] });
   await redis.connect();
   await producer.connect();
   const [bus] = stack.load(sampleFiles.clustereventbus);

@@ -5,8 +5,9 @@
  * are applied with the real kubectl after hack/demo/localize.ts (the same rewrite the demo makes: local
  * brokers, this file's namespace, Kafka topics and Redis streams of its own, a 5-second schedule).
  *
- * The apiserver is shared with every other run on the machine, so everything lives in namespaces of its
- * own, and the runner binds only those namespaces' Pods.
+ * The apiserver is shared with every other run on the machine and with the test files running side by side
+ * (test/support/lanes.ts), so everything lives in namespaces of its own, the runner binds only those
+ * namespaces' Pods, and the controller reconciles only those namespaces (test/support/scoped-reconcilers.ts).
  */
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
@@ -23,6 +24,9 @@ import { KubeClient } from '../../../lib/kube/client.js';
 import { NotFoundError } from '../../../lib/kube/errors.js';
 import { createLogger } from '../../../lib/log.js';
 import { testEnv, uniqueName } from '../../support/env.js';
+import { loopbackOctet } from '../../support/loopback-range.js';
+import { releaseNamespaces } from '../../support/namespaces.js';
+import { scopeReconcilers } from '../../support/scoped-reconcilers.js';
 import { waitFor as pollUntil } from '../../support/wait-for.js';
 
 export interface Condition {
@@ -95,7 +99,12 @@ export function eventingPath(namespace: string | undefined, plural: string, name
   return namespace ? `/apis/eventing.headwater.dev/v1alpha1/namespaces/${namespace}/${plural}/${name}` : `/apis/eventing.headwater.dev/v1alpha1/${plural}/${name}`;
 }
 
-export async function startSampleStack(label: string): Promise<SampleStack> {
+export interface SampleStackOptions {
+  /** Cluster-scoped objects (a ClusterEventBus) the file creates: this stack's controller reconciles only those. */
+  clusterNames?: readonly string[];
+}
+
+export async function startSampleStack(label: string, stackOptions: SampleStackOptions = {}): Promise<SampleStack> {
   const namespace = uniqueName(`e2e-${label}`);
   const systemNamespace = uniqueName(`e2e-${label}-sys`);
   const kubeconfig = testEnv.kubeconfig();
@@ -144,14 +153,14 @@ export async function startSampleStack(label: string): Promise<SampleStack> {
   // The controller's shared cron adapter runs under this ServiceAccount (config/rbac/cron-adapter.yaml).
   await kubectl.run(['create', 'serviceaccount', 'headwater-cron-adapter', '-n', systemNamespace]);
 
-  // Addresses no other runner of the machine uses: the demo takes 127.60-61, the runner tests 127.150-249.
-  const octet = 64 + 2 * Math.floor(Math.random() * 40);
+  const octet = loopbackOctet();
   const log = createLogger({ component: `e2e-${label}` }, { level: 'warn' });
   let runner: RunningRunner | undefined;
   let manager: Manager | undefined;
   const stop = async (): Promise<void> => {
-    // Namespaces first, while the controller can release finalizers and the runner can stop the processes.
-    await kubectl.run(['delete', 'namespace', namespace, systemNamespace, '--ignore-not-found', '--timeout=90s']).catch(() => undefined);
+    // Namespaces first, while the controller can release SinkBinding finalizers; their pods go at once and the
+    // runner stops their processes. The namespace controller finishes the rest in the background.
+    await releaseNamespaces(client, [namespace, systemNamespace]).catch(() => false);
     await manager?.stop();
     await runner?.stop();
   };
@@ -172,7 +181,7 @@ export async function startSampleStack(label: string): Promise<SampleStack> {
     });
     manager = await startManager({
       kubeConfig: kc,
-      reconcilers: allReconcilers(),
+      reconcilers: scopeReconcilers(allReconcilers(), { namespaces: [namespace, systemNamespace], clusterNames: stackOptions.clusterNames ?? [] }),
       config: { adapterImage: 'headwater/headwater:e2e', systemNamespace },
       log: createLogger({ component: 'controller' }, { level: 'error' }),
       leaderElection: false,

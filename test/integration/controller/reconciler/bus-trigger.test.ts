@@ -14,7 +14,7 @@ let h: Harness;
 const clusterBus = `hw-cbus-${Date.now().toString(36)}`;
 
 beforeAll(async () => {
-  h = await startHarness();
+  h = await startHarness({ clusterNames: [clusterBus] });
 });
 afterAll(async () => {
   await h?.client.json({ method: 'DELETE', path: pathOf(EVENTING, 'clustereventbuses', undefined, clusterBus) }).catch(() => {});

@@ -11,9 +11,10 @@ import { AlreadyExistsError, NotFoundError } from '../../../../lib/kube/errors.j
 import { createLogger } from '../../../../lib/log.js';
 import { allReconcilers } from '../../../../controller/reconciler/index.js';
 import { type Manager, startManager } from '../../../../controller/runtime/manager.js';
-import type { KubeObject, Lister, Recorder, Reconciler, Writer } from '../../../../controller/runtime/types.js';
+import type { KubeObject, Recorder, Reconciler, Writer } from '../../../../controller/runtime/types.js';
 import { loadKubeConfig, testEnv } from '../../../support/env.js';
-import { createNamespace, deleteNamespace } from '../../../support/namespaces.js';
+import { createNamespace, releaseNamespaces } from '../../../support/namespaces.js';
+import { scopeReconcilers } from '../../../support/scoped-reconcilers.js';
 import { StandInKubelet } from '../../../support/stand-in-kubelet.js';
 import { waitFor } from '../../../support/wait-for.js';
 
@@ -55,24 +56,13 @@ export interface Harness {
 }
 
 /**
- * Wrap each reconciler for a shared cluster:
- * - scope it to this harness's namespaces (plus cluster-scoped objects), as a namespace-scoped controller
- *   would be: other tests' sources (and another engineer's controller) live in the same cluster, and the
- *   shared cron adapter's replica count would otherwise depend on their CronSources;
- * - log what the Writer and Recorder write, with the namespace (the manager's write metric has no
- *   namespace label).
- * The reconcilers themselves run unchanged.
+ * Log what each reconciler's Writer and Recorder write, with the namespace (the manager's write metric has no
+ * namespace label). Scoping to this harness's namespaces is test/support/scoped-reconcilers.ts.
  */
-function recording(reconcilers: Reconciler[], log: WriteRecord[], scope: readonly string[]): Reconciler[] {
-  const inScope = (namespace: string | undefined): boolean => namespace === undefined || scope.includes(namespace);
+function recording(reconcilers: Reconciler[], log: WriteRecord[]): Reconciler[] {
   return reconcilers.map((r) => ({
     ...r,
     reconcile: (key, ctx) => {
-      if (!inScope(key.namespace)) return Promise.resolve(undefined);
-      const lister: Lister = {
-        get: (gvk, k) => (inScope(gvk.namespaced ? k.namespace : undefined) ? ctx.lister.get(gvk, k) : undefined),
-        list: (gvk, namespace, selector) => ctx.lister.list(gvk, namespace, selector).filter((o) => inScope(o.metadata.namespace)),
-      };
       const note = (verb: string, kind: string, namespace: string | undefined, name: string | undefined): void => {
         log.push({ verb, kind, ...(namespace === undefined ? {} : { namespace }), name: name ?? '' });
       };
@@ -104,7 +94,7 @@ function recording(reconcilers: Reconciler[], log: WriteRecord[], scope: readonl
           ctx.recorder.event(obj, type, reason, message);
         },
       };
-      return r.reconcile(key, { ...ctx, lister, writer, recorder });
+      return r.reconcile(key, { ...ctx, writer, recorder });
     },
   }));
 }
@@ -138,7 +128,12 @@ export async function installCrds(client: KubeClient): Promise<void> {
   }
 }
 
-export async function startHarness(): Promise<Harness> {
+export interface HarnessOptions {
+  /** Cluster-scoped objects (ClusterEventBus names) this file creates and wants this harness's controller to reconcile. */
+  clusterNames?: readonly string[];
+}
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const kubeConfig = loadKubeConfig();
   const client = new KubeClient(kubeConfig);
   await installCrds(client);
@@ -157,7 +152,7 @@ export async function startHarness(): Promise<Harness> {
   const writes: WriteRecord[] = [];
   const manager = await startManager({
     kubeConfig,
-    reconcilers: recording(allReconcilers(), writes, [ns, sysNs]),
+    reconcilers: recording(scopeReconcilers(allReconcilers(), { namespaces: [ns, sysNs], clusterNames: options.clusterNames ?? [] }), writes),
     config: { adapterImage: ADAPTER_IMAGE, systemNamespace: sysNs },
     log: createLogger({ test: 'reconciler-integration' }, { level: (process.env.TEST_LOG_LEVEL as 'debug' | undefined) ?? 'error' }),
     leaderElection: false,
@@ -190,16 +185,9 @@ export async function startHarness(): Promise<Harness> {
       return list.items[0];
     },
     async stop() {
-      // Namespaces first, while the controller still runs to release SinkBinding finalizers and the
-      // stand-in kubelet still confirms pod deletions; otherwise the namespaces would hang in Terminating.
-      for (const n of [ns, sysNs]) {
-        await deleteNamespace(client, n).catch(() => {});
-      }
-      await waitFor(
-        'test namespaces gone',
-        async () => ((await getOrUndefined(client, `/api/v1/namespaces/${ns}`)) === undefined ? true : undefined),
-        60_000,
-      ).catch(() => {});
+      // Namespaces first, while the controller still runs to release SinkBinding finalizers; pods go without a
+      // grace period, so the stand-in kubelet need not confirm them. The rest goes in the background.
+      await releaseNamespaces(client, [ns, sysNs]).catch(() => false);
       await manager.stop();
       await kubelet.stop();
       await client.json({ method: 'DELETE', path: `/api/v1/nodes/${kubelet.nodeName}` }).catch(() => {});
