@@ -8,7 +8,7 @@
  */
 import { Redis } from 'ioredis';
 import { Kafka, logLevel } from 'kafkajs';
-import { describe, expect, it } from 'vitest';
+import { describe, type ExpectStatic, it } from 'vitest';
 import { type AdapterProcess, eventually, spawnAdapter, waitReady } from '../integration/adapter/noloss/harness.js';
 import { testEnv, uniqueName } from '../support/env.js';
 import { type FaultSink, startFaultSink } from './support/fault-sink.js';
@@ -16,7 +16,7 @@ import { figuresOf, record } from './support/results.js';
 
 const N = 200;
 
-async function killMidBatch(fault: string, sink: FaultSink, start: () => Promise<AdapterProcess>, ids: () => string[], minInFlight: number): Promise<void> {
+async function killMidBatch(expect: ExpectStatic, fault: string, sink: FaultSink, start: () => Promise<AdapterProcess>, ids: () => string[], minInFlight: number): Promise<void> {
   const t0 = performance.now();
   let adapter = await start();
   await waitReady(adapter);
@@ -44,8 +44,9 @@ async function killMidBatch(fault: string, sink: FaultSink, start: () => Promise
   expect(code).toBe(0);
 }
 
-describe('adapter SIGKILLed in the middle of a batch', () => {
-  it('KafkaSource (unordered): the held batch is re-read from the committed offset', async () => {
+// The two cases share nothing (own topic or stream, sink and adapter process), so they run at the same time.
+describe.concurrent('adapter SIGKILLed in the middle of a batch', () => {
+  it('KafkaSource (unordered): the held batch is re-read from the committed offset', async ({ expect }) => {
     const sink = await startFaultSink({ kind: 'hang' }, Number.MAX_SAFE_INTEGER);
     const topic = uniqueName('faults-kill');
     const kafka = new Kafka({ clientId: 'faults-kill', brokers: testEnv.kafkaBrokers(), logLevel: logLevel.NOTHING });
@@ -68,6 +69,7 @@ describe('adapter SIGKILLed in the middle of a batch', () => {
     await producer.disconnect();
     try {
       await killMidBatch(
+        expect,
         'adapter SIGKILLed with a batch in flight (sink holding every request), KafkaSource unordered, 2 partitions',
         sink,
         () =>
@@ -87,13 +89,14 @@ describe('adapter SIGKILLed in the middle of a batch', () => {
     }
   });
 
-  it('RedisStreamSource: the held entries stay pending and are delivered by the restarted consumer', async () => {
+  it('RedisStreamSource: the held entries stay pending and are delivered by the restarted consumer', async ({ expect }) => {
     const sink = await startFaultSink({ kind: 'hang' }, Number.MAX_SAFE_INTEGER);
     const redis = new Redis(testEnv.redisUrl());
     const stream = uniqueName('faults-kill');
     const ids: string[] = [];
     try {
       await killMidBatch(
+        expect,
         'adapter SIGKILLed with a batch in flight (sink holding every request), RedisStreamSource',
         sink,
         async () => {
