@@ -56,7 +56,7 @@ export async function stopFirmly(a: AdapterProcess, graceMs = 3_000): Promise<{ 
  * Waits for a warn/error line matching `pattern`, lets the adapter settle for `settleMs` (it may be exiting), then
  * stops it if it still runs.
  */
-export async function waitForRefusal(a: AdapterProcess, pattern: RegExp, timeoutMs = 30_000, settleMs = 500, stopGraceMs = 1_500): Promise<Refusal> {
+export async function waitForRefusal(a: AdapterProcess, pattern: RegExp, timeoutMs = 30_000, settleMs = 3_000, stopGraceMs = 1_500): Promise<Refusal> {
   const line = await a.waitForLog((l) => (l.level === 'error' || l.level === 'warn') && pattern.test(JSON.stringify(l)), timeoutMs).catch((err: unknown) => {
     throw new Error(`${err instanceof Error ? err.message : String(err)}\n${tail(a)}`);
   });

@@ -164,6 +164,9 @@ describe('redisstream source over TLS (REDIS_TLS_CA)', () => {
     try {
       const refusal = await waitForRefusal(untrusted, /certificate|self.signed|unable to verify/i, 20_000);
       expect(refusal.everReady).toBe(false);
+      expect(refusal.text).toMatch(/REDIS_TLS_CA/);
+      // Not something a retry can fix: the adapter stops at start with that reason.
+      expect([refusal.exitedByItself, refusal.exitCode]).toEqual([true, 1]);
       expect(requestsFor(idsOf.untrusted!)).toEqual([]);
       expect(await groupState(redis.admin, streams.untrusted, group)).toEqual({ pending: 0, lastDeliveredId: '0-0' });
 
@@ -230,7 +233,7 @@ describe('Redis EventBus with BUS_REDIS_PASSWORD', () => {
     ]);
     for (const r of [trigger, source]) {
       expect(r.everReady).toBe(false);
-      expect(r.exitCode).toBe(1);
+      expect([r.exitedByItself, r.exitCode]).toEqual([true, 1]);
       expect(r.text).toMatch(/NOAUTH Authentication required.*Check the EventBus address and credentials/);
     }
     // The trigger never created its durable group on the topic; the source never read its entries.
