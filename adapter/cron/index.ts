@@ -25,13 +25,19 @@ function modeFrom(cfg: AdapterConfig, argv: readonly string[]): CronMode {
   return mode;
 }
 
-export async function run(cfg: AdapterConfig, ctx: RoleContext): Promise<RoleHandle> {
+/** Observers of the scheduler (the cron benchmark's fire lateness); the adapter itself passes none. */
+export interface CronObservers {
+  onFire?(scheduledMs: number): void;
+}
+
+export async function run(cfg: AdapterConfig, ctx: RoleContext, observers: CronObservers = {}): Promise<RoleHandle> {
   const mode = modeFrom(cfg, ctx.argv);
   const scheduler = new CronScheduler({
     clock: systemClock,
     emitterFor: (tenant: CronTenant) => ctx.newEmitter(tenant.output),
     logger: ctx.logger,
     metrics: createCronMetrics(ctx.metrics.registry),
+    ...(observers.onFire === undefined ? {} : { onFire: observers.onFire }),
   });
   const cleanups: (() => void)[] = [];
 

@@ -1,8 +1,9 @@
 /**
  * The multi-tenant scheduler: one timer for the whole process, armed for the earliest instant any source is due,
  * and one pass that fires every source due then (due-index.ts). Sources sending to the same output share one
- * emitter (shared-outputs.ts). At 10,000 per-second sources, one timer and one emitter per source collapsed the
- * process (bench/README.md, cron fan-out). Adding, changing or removing a source still touches only that
+ * emitter (shared-outputs.ts); a fired tick waits in its output's compact queue (tick-queue.ts) and its event is
+ * built when a delivery slot frees. At 10,000 per-second sources, one timer and one emitter per source collapsed
+ * the process, and 10,000 events built at once per round set its memory (bench/README.md, cron fan-out). Adding, changing or removing a source still touches only that
  * source's entry. The clock is injected so unit tests drive time by hand.
  */
 import type { Logger } from '../../lib/log.js';
@@ -12,7 +13,8 @@ import { type DueOptions, planDue } from './due-ticks.js';
 import { MissedTicksSummary } from './missed-summary.js';
 import { type SharedOutput, SharedOutputs } from './shared-outputs.js';
 import type { CronTenant } from './tenant.js';
-import { tickEvent } from './tick-event.js';
+import { tickEvent, tickId } from './tick-event.js';
+import type { QueuedTick } from './tick-queue.js';
 
 export interface Clock {
   now(): number;
@@ -63,11 +65,13 @@ export interface SchedulerDeps {
   logger: Logger;
   metrics: CronMetrics;
   options?: Partial<SchedulerOptions>;
+  /** Told of every tick as it fires (queued for delivery): the cron benchmark's fire lateness. */
+  onFire?(scheduledMs: number): void;
 }
 
 interface Running {
   tenant: CronTenant;
-  output: SharedOutput;
+  output: SharedOutput<Running>;
   pendingMs: number;
   inFlight: number;
   stopped: boolean;
@@ -76,7 +80,7 @@ interface Running {
 export class CronScheduler {
   private readonly running = new Map<string, Running>();
   private readonly due = new DueIndex<Running>();
-  private readonly outputs: SharedOutputs;
+  private readonly outputs: SharedOutputs<Running>;
   private readonly summary: MissedTicksSummary;
   private readonly opts: SchedulerOptions;
   private timer: unknown;
@@ -134,7 +138,7 @@ export class CronScheduler {
     this.due.clear();
     this.disarm();
     this.summary.flush(this.deps.clock.now(), true);
-    await this.outputs.settled();
+    await this.outputs.closed();
   }
 
   /** Take a source off the schedule now; its output closes once no source uses it and its ticks finished. */
@@ -209,42 +213,90 @@ export class CronScheduler {
       this.summary.skipped(tenant.key, full, 1, { firstMs: scheduledMs, lastMs: scheduledMs });
       return;
     }
-    const event = tickEvent(tenant.tick, scheduledMs, lateMs);
     run.inFlight++;
     this.queued++;
-    const p = this.deliver(run, output, event);
-    output.ticks.add(p);
-    // deliver() never rejects: every failure is logged inside.
-    void p.then(() => output.ticks.delete(p));
+    this.deps.onFire?.(scheduledMs);
+    output.waiting.push(run, scheduledMs, lateMs);
+    this.pump(output);
   }
 
-  private async deliver(run: Running, output: SharedOutput, event: ReturnType<typeof tickEvent>): Promise<void> {
-    const { tenant } = run;
-    try {
-      let emitter = output.ready;
-      if (emitter === undefined) {
-        try {
-          emitter = await output.emitter;
-        } catch (err) {
-          if (!run.stopped) this.outputs.rebuild(output, tenant);
-          this.deps.logger.error('cron tick not delivered: no connection to the output', { source: tenant.key, id: event.id, err });
-          return;
-        }
-      }
-      try {
-        const outcome = await emitter.emit(event);
-        if (outcome.kind === 'dead-lettered') {
-          this.deps.logger.warn('cron tick dead-lettered', { source: tenant.key, id: event.id, reason: outcome.reason });
-        } else {
-          this.deps.logger.debug('cron tick sent', { source: tenant.key, id: event.id, outcome: outcome.kind });
-        }
-      } catch (err) {
-        // A tick has no source to redeliver it; the failure is counted (events_failed_total) and logged.
-        this.deps.logger.error('cron tick not delivered', { source: tenant.key, id: event.id, err });
-      }
-    } finally {
-      run.inFlight--;
-      this.queued--;
+  /**
+   * Hand waiting ticks to the output's emitter while it has free slots, building each tick's event only now.
+   * Called when a tick fires and when one finishes, so delivery continues between firing passes.
+   */
+  private pump(output: SharedOutput<Running>): void {
+    const emitter = output.ready;
+    if (emitter === undefined) {
+      this.awaitEmitter(output);
+      return;
+    }
+    while (output.active < output.maxActive) {
+      const tick = output.waiting.shift();
+      if (tick === undefined) return;
+      output.active++;
+      // deliver() never rejects: every failure is logged inside.
+      void this.deliver(tick, emitter).then(() => {
+        output.active--;
+        this.pump(output);
+        this.outputs.settled(output);
+      });
     }
   }
+
+  /** The output's emitter is not up yet (first tick, or being rebuilt): pump once it is, or drop what waits. */
+  private awaitEmitter(output: SharedOutput<Running>): void {
+    if (output.awaitingEmitter) return;
+    output.awaitingEmitter = true;
+    output.emitter.then(
+      () => {
+        output.awaitingEmitter = false;
+        this.pump(output);
+      },
+      (err: unknown) => {
+        output.awaitingEmitter = false;
+        let rebuildFor: CronTenant | undefined;
+        for (let tick = output.waiting.shift(); tick !== undefined; tick = output.waiting.shift()) {
+          const run = tick.item;
+          if (!run.stopped) rebuildFor = run.tenant;
+          this.deps.logger.error('cron tick not delivered: no connection to the output', {
+            source: run.tenant.key,
+            id: tickEventId(run.tenant, tick.scheduledMs),
+            err,
+          });
+          this.finished(run);
+        }
+        // The next tick tries again with a new emitter.
+        if (rebuildFor !== undefined) this.outputs.rebuild(output, rebuildFor);
+        this.outputs.settled(output);
+      },
+    );
+  }
+
+  private async deliver(tick: QueuedTick<Running>, emitter: Emitter): Promise<void> {
+    const run = tick.item;
+    const { tenant } = run;
+    try {
+      const event = tickEvent(tenant.tick, tick.scheduledMs, tick.lateMs);
+      const outcome = await emitter.emit(event);
+      if (outcome.kind === 'dead-lettered') {
+        this.deps.logger.warn('cron tick dead-lettered', { source: tenant.key, id: event.id, reason: outcome.reason });
+      } else {
+        this.deps.logger.debug('cron tick sent', { source: tenant.key, id: event.id, outcome: outcome.kind });
+      }
+    } catch (err) {
+      // A tick has no source to redeliver it; the failure is counted (events_failed_total) and logged.
+      this.deps.logger.error('cron tick not delivered', { source: tenant.key, id: tickEventId(tenant, tick.scheduledMs), err });
+    } finally {
+      this.finished(run);
+    }
+  }
+
+  private finished(run: Running): void {
+    run.inFlight--;
+    this.queued--;
+  }
+}
+
+function tickEventId(tenant: CronTenant, scheduledMs: number): string {
+  return tickId(tenant.tick.namespace, tenant.tick.name, scheduledMs);
 }

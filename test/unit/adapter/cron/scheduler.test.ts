@@ -237,6 +237,48 @@ describe('CronScheduler', () => {
     await scheduler.stop();
   });
 
+  it('fired ticks beyond the output maxInFlight wait in its queue, in order, and go out as slots free', async () => {
+    const clock = new FakeClock(t0 + 500);
+    const handed: { id: string; release: () => void }[] = [];
+    let closed = false;
+    const holding: Emitter = {
+      emit: (event) => new Promise<EmitOutcome>((resolve) => handed.push({ id: event.id, release: () => resolve({ kind: 'delivered', attempts: 1 }) })),
+      close: async () => {
+        closed = true;
+      },
+    };
+    const fired: number[] = [];
+    const scheduler = new CronScheduler({
+      clock,
+      emitterFor: async () => holding,
+      logger: createLogger({}, { write: () => {} }),
+      metrics: { missed: () => {}, sources: () => {} },
+      onFire: (scheduledMs) => fired.push(scheduledMs),
+    });
+    const names = ['a', 'b', 'c', 'd', 'e', 'f'];
+    // One sink for all six: one output, maxInFlight 4 (cfgDefaults).
+    for (const n of names) {
+      scheduler.upsert(buildTenant({ namespace: 'ns', name: n, spec: { schedule: '* * * * * *', data: 'x' }, sinkUri: 'http://sink/shared', defaults: cfgDefaults }));
+    }
+    clock.advance(1_000, 250);
+    await new Promise((r) => setImmediate(r));
+    // All six fired on time; four are on the wire, two wait (not skipped, their events not built yet).
+    expect(fired).toEqual(names.map(() => t0 + 1_000));
+    expect(handed.map((h) => h.id)).toEqual(['a', 'b', 'c', 'd'].map((n) => `ns/${n}/2026-01-01T00:00:01.000Z`));
+    handed[0]?.release();
+    await new Promise((r) => setImmediate(r));
+    expect(handed.map((h) => h.id).slice(4)).toEqual(['ns/e/2026-01-01T00:00:01.000Z']);
+    // Stopping waits for the queue to drain before closing the output.
+    const stopped = scheduler.stop();
+    for (let i = 1; i < 6; i++) {
+      await new Promise((r) => setImmediate(r));
+      handed[i]?.release();
+    }
+    await stopped;
+    expect(handed.map((h) => h.id)).toEqual(names.map((n) => `ns/${n}/2026-01-01T00:00:01.000Z`));
+    expect(closed).toBe(true);
+  });
+
   it('a tick on time carries no lateness extension', async () => {
     const { clock, scheduler, flush, emitters, missed } = setup();
     scheduler.upsert(tenant('a', '* * * * * *'));
