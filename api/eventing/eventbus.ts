@@ -4,8 +4,8 @@ import { SecretValueFromSourceSchema } from '../duck/secret.js';
 import { observedGenerationSchema } from '../duck/status.js';
 import { kindSchema } from '../kind-schema.js';
 import { StringEnum } from '../schema-helpers.js';
-import { BootstrapServersSchema } from '../sources/kafkasource.js';
-import { REDIS_ADDRESS } from '../sources/redisstreamsource.js';
+import { BootstrapServersSchema, kafkaNetSchema } from '../sources/kafkasource.js';
+import { REDIS_ADDRESS, RedisTlsSchema } from '../sources/redisstreamsource.js';
 
 export const EVENT_BUS_BACKENDS = ['nats', 'redis', 'kafka'] as const;
 export type EventBusBackend = (typeof EVENT_BUS_BACKENDS)[number];
@@ -37,14 +37,18 @@ export const RedisBusSchema = Type.Object(
       minLength: 1,
       maxLength: 1024,
       pattern: REDIS_ADDRESS,
-      description: 'Redis address: `host:port` or `redis://host:port[/db]`.',
+      description: 'Redis address: `host:port` or `redis://host:port[/db]` (`rediss://` for TLS).',
     }),
     password: Type.Optional(SecretValueFromSourceSchema),
+    tls: Type.Optional(RedisTlsSchema),
   },
   { description: 'Redis Streams backend.' },
 );
 
-export const KafkaBusSchema = Type.Object({ bootstrapServers: BootstrapServersSchema }, { description: 'Kafka backend.' });
+export const KafkaBusSchema = Type.Object(
+  { bootstrapServers: BootstrapServersSchema, net: Type.Optional(kafkaNetSchema('spec.kafka.net')) },
+  { description: 'Kafka backend.' },
+);
 
 export const EventBusSpecSchema = Type.Object(
   {

@@ -17,51 +17,66 @@ export const BootstrapServersSchema = Type.Array(
   { minItems: 1, maxItems: 64, description: 'Kafka brokers to bootstrap from, each `host:port`.' },
 );
 
-export const KafkaSaslSchema = Type.Object(
-  {
-    enable: Type.Optional(Type.Boolean({ default: false, description: 'Authenticate with SASL.' })),
-    type: Type.Optional(
-      StringEnum(['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'] as const, {
-        default: 'PLAIN',
-        description: 'SASL mechanism.',
-      }),
-    ),
-    user: Type.Optional(SecretValueFromSourceSchema),
-    password: Type.Optional(SecretValueFromSourceSchema),
-  },
-  {
-    description: 'SASL authentication; credentials come from Secrets.',
-    'x-kubernetes-validations': [
-      {
-        rule: '!has(self.enable) || !self.enable || (has(self.user) && has(self.password))',
-        message: 'spec.net.sasl.enable=true needs spec.net.sasl.user and spec.net.sasl.password (secretKeyRefs)',
-      },
-    ],
-  },
-);
+/**
+ * SASL, TLS and their container `net`, for any object that connects to Kafka (the KafkaSource at `spec.net`, the
+ * Kafka EventBus at `spec.kafka.net`). `at` is where `net` sits, so a CEL message names the field the user wrote.
+ */
+export function kafkaSaslSchema(at: string) {
+  return Type.Object(
+    {
+      enable: Type.Optional(Type.Boolean({ default: false, description: 'Authenticate with SASL.' })),
+      type: Type.Optional(
+        StringEnum(['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'] as const, {
+          default: 'PLAIN',
+          description: 'SASL mechanism.',
+        }),
+      ),
+      user: Type.Optional(SecretValueFromSourceSchema),
+      password: Type.Optional(SecretValueFromSourceSchema),
+    },
+    {
+      description: 'SASL authentication; credentials come from Secrets.',
+      'x-kubernetes-validations': [
+        {
+          rule: '!has(self.enable) || !self.enable || (has(self.user) && has(self.password))',
+          message: `${at}.sasl.enable=true needs ${at}.sasl.user and ${at}.sasl.password (secretKeyRefs)`,
+        },
+      ],
+    },
+  );
+}
 
-export const KafkaTlsSchema = Type.Object(
-  {
-    enable: Type.Optional(Type.Boolean({ default: false, description: 'Connect over TLS.' })),
-    caCert: Type.Optional(SecretValueFromSourceSchema),
-    cert: Type.Optional(SecretValueFromSourceSchema),
-    key: Type.Optional(SecretValueFromSourceSchema),
-  },
-  {
-    description: 'TLS to the brokers; CA and client certificate come from Secrets.',
-    'x-kubernetes-validations': [
-      {
-        rule: 'has(self.cert) == has(self.key)',
-        message: 'spec.net.tls.cert and spec.net.tls.key go together: set both (client certificate) or neither',
-      },
-    ],
-  },
-);
+export function kafkaTlsSchema(at: string) {
+  return Type.Object(
+    {
+      enable: Type.Optional(Type.Boolean({ default: false, description: 'Connect over TLS.' })),
+      caCert: Type.Optional(SecretValueFromSourceSchema),
+      cert: Type.Optional(SecretValueFromSourceSchema),
+      key: Type.Optional(SecretValueFromSourceSchema),
+    },
+    {
+      description: 'TLS to the brokers; CA and client certificate come from Secrets.',
+      'x-kubernetes-validations': [
+        {
+          rule: 'has(self.cert) == has(self.key)',
+          message: `${at}.tls.cert and ${at}.tls.key go together: set both (client certificate) or neither`,
+        },
+      ],
+    },
+  );
+}
 
-export const KafkaNetSchema = Type.Object(
-  { sasl: Type.Optional(KafkaSaslSchema), tls: Type.Optional(KafkaTlsSchema) },
-  { description: 'How to reach the brokers: SASL and TLS.' },
-);
+export function kafkaNetSchema(at: string) {
+  return Type.Object(
+    { sasl: Type.Optional(kafkaSaslSchema(at)), tls: Type.Optional(kafkaTlsSchema(at)) },
+    { description: 'How to reach the brokers: SASL and TLS.' },
+  );
+}
+
+export const KafkaSaslSchema = kafkaSaslSchema('spec.net');
+export const KafkaTlsSchema = kafkaTlsSchema('spec.net');
+export const KafkaNetSchema = kafkaNetSchema('spec.net');
+export type KafkaNet = Static<typeof KafkaNetSchema>;
 
 export const KafkaSourceSpecSchema = Type.Object(
   {
