@@ -15,6 +15,7 @@ import { resourceId } from '../../lib/kube/resource.js';
 import { type Logger, createLogger } from '../../lib/log.js';
 import { type LeaderElectionConfig, LeaderElector, defaultLeaderTimings } from './leader.js';
 import { trimForCache } from './cache-trim.js';
+import { DEFAULT_WORKERS } from './config.js';
 import { CacheLister } from './lister.js';
 import { type ControllerMetrics, createControllerMetrics } from './metrics.js';
 import { type KindInformer, NamespacedInformers } from './namespaced-informer.js';
@@ -29,7 +30,7 @@ export interface ManagerOptions {
   reconcilers: Reconciler[];
   config: ControllerConfig;
   log?: Logger;
-  /** Parallel reconciles (default 4). */
+  /** Parallel reconciles (default DEFAULT_WORKERS, 16). */
   workers?: number;
   /** Every primary is enqueued this often even without a change (default 10 min). */
   resyncMs?: number;
@@ -82,7 +83,7 @@ export async function startManager(options: ManagerOptions): Promise<Manager> {
   const client = new KubeClient(options.kubeConfig);
   const metrics = createControllerMetrics({ defaultMetrics: options.defaultMetrics });
   const reconcilers = options.reconcilers;
-  const workers = options.workers ?? 4;
+  const workers = options.workers ?? DEFAULT_WORKERS;
   const resyncMs = options.resyncMs ?? 600_000;
   if (!Number.isInteger(workers) || workers < 1) throw new RangeError(`startManager: workers must be a positive integer, got ${workers}`);
   if (!(resyncMs > 0)) throw new RangeError(`startManager: resyncMs must be positive, got ${resyncMs}`);

@@ -29,7 +29,7 @@ describe('loadControllerConfig', () => {
       systemNamespace: 'headwater-system',
       metricsPort: 9090,
       resyncMs: 600_000,
-      workers: 4,
+      workers: 16,
       webhookPort: undefined,
       identity: 'p-1',
       leaderElection: true,
