@@ -83,7 +83,7 @@ export async function run(cfg: AdapterConfig, ctx: RoleContext): Promise<RoleHan
       // false = shutting down: return the handle so the lifecycle stops what is running.
       if (!(await commitAsMember(offsets, member, ctx.signal))) return { done: consumer.done, stop };
     }
-    recheck = startRecheck(offsets, member);
+    recheck = startRecheck(kafka, offsets, member);
   } catch (err) {
     await stop().catch((stopErr: unknown) => log.warn('error while stopping after a failed start', { err: stopErr }));
     throw err;

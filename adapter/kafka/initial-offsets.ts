@@ -173,20 +173,34 @@ export async function commitAsMember(t: InitialOffsetsTarget, consumer: Consumer
 /**
  * How often a running adapter looks for partitions without a committed offset (a topic that grew). A periodic
  * check rather than the consumer's GROUP_JOIN event: kafkajs does not rejoin when a subscribed topic gains
- * partitions, so no join announces them. New partitions become visible once kafkajs refreshes its metadata
- * (at most its metadataMaxAge, 5 minutes, apart); their offsets are committed at their low watermark, so the
- * records produced to them meanwhile are not skipped.
+ * partitions, so no join announces them. Each check uses a new admin client, whose first metadata is fresh (a
+ * long-lived one caches partitions for kafkajs' metadataMaxAge, 5 minutes). New partitions are committed at
+ * their low watermark, so what was produced to them before the check is not skipped.
  */
 export const recheckEveryMs = 30_000;
 
 /** Periodic member passes while consuming; failures are logged and retried at the next tick. */
-export function startRecheck(t: InitialOffsetsTarget, consumer: Consumer, everyMs = recheckEveryMs): { stop(): void } {
+export function startRecheck(
+  kafka: Kafka,
+  t: Omit<InitialOffsetsTarget, 'admin'>,
+  consumer: Consumer,
+  everyMs = recheckEveryMs,
+): { stop(): void } {
   let running = false;
+  const check = async (): Promise<void> => {
+    const admin = kafka.admin();
+    try {
+      await admin.connect();
+      const target = { ...t, admin };
+      logPass(target, 'as a group member (recheck)', await initialOffsetsPass(target, memberCommitter(consumer)));
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+  };
   const timer = setInterval(() => {
     if (running) return;
     running = true;
-    initialOffsetsPass(t, memberCommitter(consumer))
-      .then((r) => logPass(t, 'as a group member (recheck)', r))
+    check()
       .catch((err: unknown) => t.log.warn('initial offsets recheck failed; next one in a while', { err, everyMs }))
       .finally(() => {
         running = false;

@@ -5,7 +5,7 @@
  */
 import { type Consumer, Kafka, logLevel } from 'kafkajs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { commitAsMember, commitBeforeJoin, type InitialOffsetsTarget } from '../../../../adapter/kafka/initial-offsets.js';
+import { commitAsMember, commitBeforeJoin, type InitialOffsetsTarget, startRecheck } from '../../../../adapter/kafka/initial-offsets.js';
 import { createLogger } from '../../../../lib/log.js';
 import { type AdapterProcess, startAdapter } from '../../../support/adapter-process.js';
 import { testEnv, uniqueName } from '../../../support/env.js';
@@ -198,6 +198,34 @@ describe('kafka adapter: initial offsets', () => {
       // partition 0 kept; 1 and 2 at their beginning, because the group already consumes this topic
       expect(await committed(groupId, topic)).toEqual({ 0: '1', 1: '0', 2: '0' });
     } finally {
+      await consumer.disconnect();
+    }
+  });
+
+  it('a topic that grows while consuming: the recheck commits the new partitions at their beginning', async () => {
+    const topic = uniqueName('io-grow');
+    const groupId = uniqueName('io-grow-g');
+    await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
+    await producer.send({ topic, acks: -1, messages: [{ partition: 0, value: 'x' }] });
+    await admin.setOffsets({ groupId, topic, partitions: [{ partition: 0, offset: '1' }] });
+    const consumer: Consumer = kafka.consumer({ groupId, sessionTimeout: 10_000 });
+    await consumer.connect();
+    const target = { groupId, topics: [topic], initialOffset: 'latest' as const, log: createLogger({}, { level: 'error' }) };
+    let recheck: { stop(): void } | undefined;
+    try {
+      await consumer.subscribe({ topics: [topic] });
+      await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: async () => undefined });
+      recheck = startRecheck(kafka, target, consumer, 500);
+      await admin.createPartitions({ topicPartitions: [{ topic, count: 3 }] });
+      await producer.send({ topic, acks: -1, messages: [1, 2, 2].map((partition) => ({ partition, value: 'y' })) });
+      // "latest" would put them at their end (1 and 2) and skip those records; a grown topic's partitions start at 0
+      const got = await waitFor('the new partitions committed', async () => {
+        const c = await committed(groupId, topic);
+        return c[1] !== undefined && c[1] !== '-1' && c[2] !== undefined && c[2] !== '-1' ? c : undefined;
+      });
+      expect(got).toEqual({ 0: '1', 1: '0', 2: '0' });
+    } finally {
+      recheck?.stop();
       await consumer.disconnect();
     }
   });
