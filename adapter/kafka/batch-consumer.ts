@@ -8,7 +8,6 @@
  * - unordered: up to `concurrency` records of a batch at once; only the contiguous delivered prefix is resolved.
  */
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
-import pLimit from 'p-limit';
 import { backoffDelay, sleep } from '../../lib/backoff.js';
 import type { Logger } from '../../lib/log.js';
 import { CommitPacer } from './commit-pacer.js';
@@ -30,7 +29,7 @@ export interface BatchConsumerOptions {
   ordering: Ordering;
   /** unordered: records of one batch in flight at once. */
   concurrency?: number;
-  /** Partitions handled at once by this consumer instance. */
+  /** Partitions handled at once by this consumer instance (default: defaultPartitionsConcurrently). */
   partitionsConcurrently?: number;
   handle: (record: KafkaRecord) => Promise<void>;
   log: Logger;
@@ -47,6 +46,12 @@ export interface RunningConsumer {
 
 /** kafkajs calls heartbeat() only when we do; a slow sink must not get us thrown out of the group. */
 const heartbeatEveryMs = 3000;
+/**
+ * Partitions handled at once. Ordered mode has one record in flight per partition, so this is its whole
+ * concurrency: at 4, a topic of 8 partitions had 4 events on the wire at a time, bound by the sink's round trip.
+ * Unordered mode has `concurrency` records in flight per partition already.
+ */
+export const defaultPartitionsConcurrently: Readonly<Record<Ordering, number>> = { ordered: 16, unordered: 4 };
 /** Resolved offsets are committed inside long batches this often: what a crash replays is about this much. */
 const commitEveryMs = 1000;
 
@@ -93,6 +98,7 @@ export async function startBatchConsumer(opts: BatchConsumerOptions): Promise<Ru
   const eachBatch = async (p: EachBatchPayload): Promise<void> => {
     const { batch } = p;
     const still = (): boolean => p.isRunning() && !p.isStale();
+    const commit = (): Promise<void> => p.commitOffsetsIfNecessary();
     const beat = setInterval(() => {
       p.heartbeat().catch((err: unknown) => log.debug('heartbeat failed', { err }));
     }, heartbeatEveryMs);
@@ -102,26 +108,30 @@ export async function startBatchConsumer(opts: BatchConsumerOptions): Promise<Ru
           const ok = await deliver({ topic: batch.topic, partition: batch.partition, message }, still);
           if (!ok) return;
           p.resolveOffset(message.offset);
-          pacer.poke(() => p.commitOffsetsIfNecessary());
+          pacer.poke(commit);
         }
         return;
       }
       const tracker = new ContiguousPrefix(batch.messages.map((m) => m.offset));
-      const limit = pLimit(Math.max(1, opts.concurrency ?? 16));
-      await Promise.all(
-        batch.messages.map((message, index) =>
-          limit(async () => {
-            const ok = await deliver({ topic: batch.topic, partition: batch.partition, message }, still);
-            if (!ok) return;
-            const resolvable = tracker.markDone(index);
-            if (resolvable !== undefined && still()) {
-              p.resolveOffset(resolvable);
-              // Commit progress inside a long batch too, not only at its end: a crash then replays seconds, not the batch.
-              pacer.poke(() => p.commitOffsetsIfNecessary());
-            }
-          }),
-        ),
-      );
+      // A few workers walking the batch in order: bounded parallelism without a queued closure per record.
+      const { messages } = batch;
+      let next = 0;
+      const worker = async (): Promise<void> => {
+        while (next < messages.length) {
+          const index = next++;
+          const message = messages[index]!;
+          const ok = await deliver({ topic: batch.topic, partition: batch.partition, message }, still);
+          if (!ok) return; // stopping, or the batch went stale: the rest would not be delivered either
+          const resolvable = tracker.markDone(index);
+          if (resolvable !== undefined && still()) {
+            p.resolveOffset(resolvable);
+            // Commit progress inside a long batch too, not only at its end: a crash then replays seconds, not the batch.
+            pacer.poke(commit);
+          }
+        }
+      };
+      const workers = Math.min(Math.max(1, opts.concurrency ?? 16), messages.length);
+      await Promise.all(Array.from({ length: workers }, worker));
       if (still()) await p.commitOffsetsIfNecessary();
     } finally {
       clearInterval(beat);
@@ -150,7 +160,7 @@ export async function startBatchConsumer(opts: BatchConsumerOptions): Promise<Ru
     // what a crash replays. By time only: a record-count threshold made kafkajs count every partition's resolved
     // offsets on each call and commit far more often at high rates (bench/README.md).
     autoCommitInterval: commitEveryMs,
-    partitionsConsumedConcurrently: Math.max(1, opts.partitionsConcurrently ?? 4),
+    partitionsConsumedConcurrently: Math.max(1, opts.partitionsConcurrently ?? defaultPartitionsConcurrently[opts.ordering]),
     eachBatch,
   });
 
