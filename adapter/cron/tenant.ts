@@ -6,6 +6,7 @@
 import { HeadwaterError } from '../../lib/errors.js';
 import { type AdapterConfig, parseCeOverrides, parseDeliverySpec, parseSinkUrl } from '../runtime/config.js';
 import type { EmitterConfig } from '../runtime/emitter.js';
+import { InternTable } from './intern.js';
 import { type CompiledSchedule, compileSchedule } from './schedule.js';
 import { type TickPayload, type TickSpec, tickEvent } from './tick-event.js';
 
@@ -99,6 +100,10 @@ function deliveryOf(
   }
 }
 
+/** Sources sending to the same place share one output object and key, and equal fingerprints one string. */
+const sharedOutputs = new InternTable<{ output: EmitterConfig; outputKey: string }>(4096);
+const sharedFingerprints = new InternTable<string>(4096);
+
 export interface TenantInput {
   namespace: string;
   name: string;
@@ -172,13 +177,16 @@ export function buildTenant(input: TenantInput): CronTenant {
     const why = cause instanceof Error ? cause.message : String(cause);
     throw new CronSourceError(key, 'spec', `does not give a valid CloudEvent (${why})`, 'Fix the name, contentType or data', { cause });
   }
-  const outputKey = JSON.stringify(output);
-  const fingerprint = JSON.stringify({
-    expression: schedule.expression,
-    timezone: schedule.timezone,
-    contentType,
-    payload: payload.kind === 'bytes' ? Buffer.from(payload.data).toString('base64') : payload,
-    outputKey,
-  });
-  return { key, tick, schedule, output, outputKey, fingerprint, warnings };
+  const shared = sharedOutputs.get(JSON.stringify(output), (outputKey) => ({ output, outputKey }));
+  const fingerprint = sharedFingerprints.get(
+    JSON.stringify({
+      expression: schedule.expression,
+      timezone: schedule.timezone,
+      contentType,
+      payload: payload.kind === 'bytes' ? Buffer.from(payload.data).toString('base64') : payload,
+      outputKey: shared.outputKey,
+    }),
+    (text) => text,
+  );
+  return { key, tick, schedule, output: shared.output, outputKey: shared.outputKey, fingerprint, warnings };
 }
