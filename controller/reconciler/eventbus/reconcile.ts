@@ -10,7 +10,7 @@ import type { Reconciler } from '../../runtime/types.js';
 import { busBackend } from '../shared/bus.js';
 import { compact, writeStatusIfChanged } from '../shared/status.js';
 import type { BusProber } from './prober.js';
-import { networkBusProber } from './prober.js';
+import { networkBusProber, probeLeftUnchecked } from './prober.js';
 
 export const HEALTHY_RECHECK_MS = 60_000;
 const retryBackoff = { policy: 'exponential' as const, baseMs: 1000, maxMs: 60_000 };
@@ -34,7 +34,11 @@ function busReconciler(info: KindInfo, prober: BusProber): Reconciler {
       try {
         await prober.probe(spec);
         failures.delete(id);
-        conditions = set.markTrue(conditions, ConditionTypes.BackendReachable);
+        const unchecked = probeLeftUnchecked(spec);
+        conditions =
+          unchecked === undefined
+            ? set.markTrue(conditions, ConditionTypes.BackendReachable)
+            : set.markTrue(conditions, ConditionTypes.BackendReachable, 'BackendAnswered', unchecked);
         requeueAfterMs = HEALTHY_RECHECK_MS;
       } catch (err) {
         const attempt = (failures.get(id) ?? 0) + 1;

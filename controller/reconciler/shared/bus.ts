@@ -68,11 +68,17 @@ export function busUsability(bus: FoundBus | undefined, userNamespace: string, s
 
 export type BusBackend = 'nats' | 'redis' | 'kafka';
 
+/** Non-secret parts of the Kafka bus's `net`: the mechanism and what is switched on. */
+export interface KafkaBusNet {
+  sasl?: { enable: true; type: 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512' };
+  tls?: { enable: true };
+}
+
 export interface BusConfig {
   backend: BusBackend;
   nats?: { url: string; stream: string };
-  redis?: { address: string };
-  kafka?: { bootstrapServers: string[] };
+  redis?: { address: string; tls?: { enable: true } };
+  kafka?: { bootstrapServers: string[]; net?: KafkaBusNet };
 }
 
 /** JetStream stream when the bus does not name one: one per bus object, shared by its publishers and Triggers. */
@@ -88,19 +94,57 @@ export function busBackend(spec: EventBusSpec): BusBackend | undefined {
   return undefined;
 }
 
+/** TLS to the Redis bus: `tls.enable` or a `rediss://` address (as for the RedisStreamSource). */
+export function redisBusTls(redis: NonNullable<EventBusSpec['redis']>): boolean {
+  return redis.tls?.enable === true || /^rediss:\/\//i.test(redis.address);
+}
+
+function kafkaBusNet(kafka: NonNullable<EventBusSpec['kafka']>): KafkaBusNet | undefined {
+  const net: KafkaBusNet = {};
+  if (kafka.net?.sasl?.enable === true) net.sasl = { enable: true, type: kafka.net.sasl.type ?? 'PLAIN' };
+  if (kafka.net?.tls?.enable === true) net.tls = { enable: true };
+  return net.sasl === undefined && net.tls === undefined ? undefined : net;
+}
+
 /** The bus part of K_EVENT_BUS_CONFIG / K_TRIGGER_CONFIG (no secrets: those go by secretKeyRef). */
 export function busConfig(bus: FoundBus): BusConfig | undefined {
   const { spec } = bus;
   if (spec.nats !== undefined) return { backend: 'nats', nats: { url: spec.nats.url, stream: spec.nats.stream ?? defaultNatsStream(bus) } };
-  if (spec.redis !== undefined) return { backend: 'redis', redis: { address: spec.redis.address } };
-  if (spec.kafka !== undefined) return { backend: 'kafka', kafka: { bootstrapServers: [...spec.kafka.bootstrapServers] } };
+  if (spec.redis !== undefined) {
+    return { backend: 'redis', redis: { address: spec.redis.address, ...(spec.redis.tls?.enable === true ? { tls: { enable: true } } : {}) } };
+  }
+  if (spec.kafka !== undefined) {
+    const net = kafkaBusNet(spec.kafka);
+    return { backend: 'kafka', kafka: { bootstrapServers: [...spec.kafka.bootstrapServers], ...(net === undefined ? {} : { net }) } };
+  }
   return undefined;
 }
 
-function busSecrets(spec: EventBusSpec): { env: string; ref: SecretValueFromSource }[] {
+/**
+ * The secrets the adapter will use, by env name. Only those of what is switched on (SASL enabled, TLS on): a
+ * reference the adapter ignores would still keep its pod from starting when the Secret is missing, and would make
+ * a ClusterEventBus look credentialed.
+ */
+export function busSecrets(spec: EventBusSpec): { env: string; ref: SecretValueFromSource }[] {
   const out: { env: string; ref: SecretValueFromSource }[] = [];
-  if (spec.nats?.token !== undefined) out.push({ env: 'BUS_NATS_TOKEN', ref: spec.nats.token });
-  if (spec.redis?.password !== undefined) out.push({ env: 'BUS_REDIS_PASSWORD', ref: spec.redis.password });
+  const add = (env: string, ref: SecretValueFromSource | undefined): void => {
+    if (ref !== undefined) out.push({ env, ref });
+  };
+  add('BUS_NATS_TOKEN', spec.nats?.token);
+  if (spec.redis !== undefined) {
+    add('BUS_REDIS_PASSWORD', spec.redis.password);
+    if (redisBusTls(spec.redis)) add('BUS_REDIS_TLS_CA', spec.redis.tls?.caCert);
+  }
+  const net = spec.kafka?.net;
+  if (net?.sasl?.enable === true) {
+    add('BUS_KAFKA_SASL_USER', net.sasl.user);
+    add('BUS_KAFKA_SASL_PASSWORD', net.sasl.password);
+  }
+  if (net?.tls?.enable === true) {
+    add('BUS_KAFKA_TLS_CA', net.tls.caCert);
+    add('BUS_KAFKA_TLS_CERT', net.tls.cert);
+    add('BUS_KAFKA_TLS_KEY', net.tls.key);
+  }
   return out;
 }
 
@@ -109,7 +153,7 @@ export function secretEnv(name: string, ref: SecretValueFromSource): V1EnvVar {
   return { name, valueFrom: { secretKeyRef: { name: secret, key, ...(optional === undefined ? {} : { optional }) } } };
 }
 
-/** BUS_NATS_TOKEN / BUS_REDIS_PASSWORD by reference, never by value. */
+/** BUS_NATS_TOKEN, BUS_REDIS_PASSWORD, BUS_REDIS_TLS_CA, BUS_KAFKA_SASL_*, BUS_KAFKA_TLS_* by reference, never by value. */
 export function busSecretEnv(bus: FoundBus): V1EnvVar[] {
   return busSecrets(bus.spec).map((s) => secretEnv(s.env, s.ref));
 }

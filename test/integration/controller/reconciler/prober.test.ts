@@ -12,8 +12,9 @@ describe('networkBusProber against real servers', () => {
   let silentPort = 0;
 
   beforeAll(async () => {
-    // a TCP server that accepts and never speaks: neither NATS (no INFO) nor anything else
-    silent = createServer(() => {});
+    // a TCP server that accepts and never speaks: neither NATS (no INFO) nor anything else. It reads what it is
+    // sent, so a client that wrote (the Kafka probe) and hung up closes on this side too and close() can finish.
+    silent = createServer((s) => s.resume());
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     silentPort = (silent.address() as { port: number }).port;
   });
@@ -28,7 +29,7 @@ describe('networkBusProber against real servers', () => {
     await expect(prober.probe({ redis: { address: hostPort(testEnv.redisUrl()) } })).resolves.toBeUndefined();
   });
 
-  it('Kafka answers a metadata request', async () => {
+  it('Kafka answers ApiVersions', async () => {
     await expect(prober.probe({ kafka: { bootstrapServers: testEnv.kafkaBrokers() } })).resolves.toBeUndefined();
   });
 
@@ -45,5 +46,13 @@ describe('networkBusProber against real servers', () => {
     await expect(quick.probe({ nats: { url: `nats://127.0.0.1:${silentPort}` } })).rejects.toThrow(/no INFO within 500 ms/);
     // Redis speaks first only when spoken to: it answers garbage to NATS' expectations
     await expect(quick.probe({ nats: { url: `nats://${hostPort(testEnv.redisUrl())}` } })).rejects.toBeInstanceOf(BusUnreachableError);
+  });
+
+  it('a server that is not Kafka is not taken for one', async () => {
+    const quick = networkBusProber(500);
+    // NATS speaks first (INFO), Redis answers an error line: neither is an ApiVersions response
+    await expect(quick.probe({ kafka: { bootstrapServers: [hostPort(testEnv.natsUrl())] } })).rejects.toThrow(/is this a Kafka listener\?/);
+    await expect(quick.probe({ kafka: { bootstrapServers: [hostPort(testEnv.redisUrl())] } })).rejects.toBeInstanceOf(BusUnreachableError);
+    await expect(quick.probe({ kafka: { bootstrapServers: [`127.0.0.1:${silentPort}`] } })).rejects.toThrow(/no ApiVersions answer within 500 ms/);
   });
 });
