@@ -62,7 +62,7 @@ export async function run(cfg: AdapterConfig, ctx: RoleContext): Promise<RoleHan
   };
   try {
     // Before joining, so a (re)started consumer already finds every partition's position committed.
-    const pending = await commitBeforeJoin(offsets);
+    const pending = await commitBeforeJoin(kafka, offsets);
     consumer = await startBatchConsumer({
       kafka: observingConsumers(kafka, (c) => {
         member = c;

@@ -82,14 +82,3 @@ export function planInitialCommits(
   }
   return out;
 }
-
-/** Commits grouped per topic, the shape both kafkajs commit calls take. */
-export function commitsByTopic(commits: readonly InitialCommit[]): { topic: string; partitions: { partition: number; offset: string }[] }[] {
-  const byTopic = new Map<string, { partition: number; offset: string }[]>();
-  for (const c of commits) {
-    const list = byTopic.get(c.topic) ?? [];
-    list.push({ partition: c.partition, offset: c.offset });
-    byTopic.set(c.topic, list);
-  }
-  return [...byTopic].map(([topic, partitions]) => ({ topic, partitions }));
-}

@@ -4,10 +4,10 @@
  *
  * Two ways to commit, because the broker accepts an offset commit only from a member of the group's current
  * generation, or from anyone while the group has no members at all:
- * - before our consumer joins: admin.setOffsets (a throw-away member joins, commits, leaves), only while the group
- *   is empty (kafkajs refuses it otherwise, and we check first): with another replica starting at the same time
- *   or one already consuming, we leave it — a re-read says what is still missing, and once our consumer joined we
- *   commit that as a member (another replica's own initial commit usually got there first);
+ * - before our consumer joins: a throw-away member joins, commits, leaves — only while the group is empty: with
+ *   another replica starting at the same time or one already consuming, we leave it — a re-read says what is
+ *   still missing, and once our consumer joined we commit that as a member (another replica's own initial commit
+ *   usually got there first);
  * - once our consumer is a member: commit through it. The broker checks membership and generation, not the
  *   assignment, so one replica can commit for partitions another replica owns.
  * Each pass reads the group's offsets first and commits only partitions that have none: an existing committed
@@ -19,7 +19,6 @@ import { backoffDelay, sleep } from '../../lib/backoff.js';
 import type { Logger } from '../../lib/log.js';
 import {
   type CommittedOffsets,
-  commitsByTopic,
   type InitialCommit,
   type InitialOffset,
   planInitialCommits,
@@ -53,20 +52,35 @@ export interface PassResult {
   deferred?: boolean;
 }
 
+/** Whether the group has no members: then a member joining it disturbs no one. */
+async function groupIsEmpty(admin: Admin, groupId: string): Promise<boolean> {
+  const { groups } = await admin.describeGroups([groupId]);
+  const state = groups.find((g) => g.groupId === groupId)?.state ?? 'Dead';
+  return state === 'Empty' || state === 'Dead';
+}
+
 /**
- * Commits as a throw-away group member (admin.setOffsets, one commit per partition). Only while the group is
- * empty: if another replica is committing at the same time, its half-done commits would make us take the topic
- * for one the group already consumes (initial-offsets-plan.ts); the member path re-reads instead.
+ * Commits as a throw-away member: joins the group, commits every planned offset in one request, leaves. Only
+ * while the group is empty: joining a busy group would make the running replicas rebalance, and another replica
+ * starting at the same time commits for itself (the member path re-reads instead). kafkajs' admin.setOffsets
+ * does the same with one seek per partition and waits a fetch round (about 5 s) to commit; one request is also
+ * all-or-nothing, so another replica never reads half of it (which would look like a grown topic).
  */
-export function adminCommitter(admin: Admin, groupId: string): Committer {
+export function throwawayMemberCommitter(kafka: Kafka, admin: Admin, groupId: string): Committer {
   return {
-    canCommit: async () => {
-      const { groups } = await admin.describeGroups([groupId]);
-      const state = groups.find((g) => g.groupId === groupId)?.state ?? 'Dead';
-      return state === 'Empty' || state === 'Dead';
-    },
+    canCommit: () => groupIsEmpty(admin, groupId),
     commit: async (commits) => {
-      for (const { topic, partitions } of commitsByTopic(commits)) await admin.setOffsets({ groupId, topic, partitions });
+      // A short fetch long-poll: disconnect waits for the fetch in flight (kafkajs' default is 5 s).
+      const consumer = kafka.consumer({ groupId, sessionTimeout: 10_000, maxWaitTimeInMs: 50, retry: { retries: 5 } });
+      await consumer.connect();
+      try {
+        await consumer.subscribe({ topics: [...new Set(commits.map((c) => c.topic))] });
+        // autoCommit off and nothing resolved: this member commits only what it is told below. run() returns once joined.
+        await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: async () => undefined });
+        await memberCommitter(consumer).commit(commits);
+      } finally {
+        await consumer.disconnect();
+      }
     },
   };
 }
@@ -135,16 +149,16 @@ function logPass(t: InitialOffsetsTarget, how: string, r: PassResult): void {
  * Before our consumer joins. Returns what is still missing: non-empty only when the group had running members
  * (another replica) that neither let us in nor committed these partitions yet — the member path finishes them.
  */
-export async function commitBeforeJoin(t: InitialOffsetsTarget): Promise<TopicPartitions[]> {
-  const r = await initialOffsetsPass(t, adminCommitter(t.admin, t.groupId));
-  logPass(t, 'admin, before joining', r);
+export async function commitBeforeJoin(kafka: Kafka, t: InitialOffsetsTarget): Promise<TopicPartitions[]> {
+  const r = await initialOffsetsPass(t, throwawayMemberCommitter(kafka, t.admin, t.groupId));
+  logPass(t, 'throw-away member, before joining', r);
   return r.pending;
 }
 
 /**
  * How long a replica that found the group busy at start-up only watches before committing as a member: another
- * replica's admin commit (one partition at a time) is then likely under way, and a half-done one would look like
- * a grown topic, whose new partitions start at their beginning (a replay of what predates the source).
+ * replica's own initial commit is then likely under way, and two commits of "latest" read a moment apart would
+ * otherwise overwrite each other.
  */
 export const waitForOthersMs = 5_000;
 

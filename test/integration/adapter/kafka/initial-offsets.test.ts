@@ -192,7 +192,7 @@ describe('kafka adapter: initial offsets', () => {
         return groups[0]?.state === 'Stable' ? true : undefined;
       });
       const target: InitialOffsetsTarget = { admin, groupId, topics: [topic], initialOffset: 'latest', log: createLogger({}, { level: 'error' }) };
-      expect(await commitBeforeJoin(target)).toEqual([{ topic, partitions: [1, 2] }]);
+      expect(await commitBeforeJoin(kafka, target)).toEqual([{ topic, partitions: [1, 2] }]);
       expect(await committed(groupId, topic)).toEqual({ 0: '1', 1: '-1', 2: '-1' });
       expect(await commitAsMember(target, consumer, new AbortController().signal, 0)).toBe(true);
       // partition 0 kept; 1 and 2 at their beginning, because the group already consumes this topic

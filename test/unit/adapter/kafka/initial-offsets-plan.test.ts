@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
   type CommittedOffsets,
-  commitsByTopic,
   hasCommit,
   planInitialCommits,
   type TopicWatermarks,
@@ -67,15 +66,5 @@ describe('planInitialCommits', () => {
   it('leaves a partition without watermarks (metadata moved between the reads) for the next pass', () => {
     expect(planInitialCommits([group('t', [none, none, none])], [marks('t', 2)], 'latest').map((c) => c.partition)).toEqual([0, 1]);
     expect(planInitialCommits([group('t', [none])], [], 'latest')).toEqual([]);
-  });
-});
-
-describe('commitsByTopic', () => {
-  it('groups commits into the per-topic shape kafkajs takes', () => {
-    const plan = planInitialCommits([group('a', [none, none]), group('b', [none])], [marks('a', 2), marks('b', 1)], 'latest');
-    expect(commitsByTopic(plan)).toEqual([
-      { topic: 'a', partitions: [{ partition: 0, offset: '100' }, { partition: 1, offset: '101' }] },
-      { topic: 'b', partitions: [{ partition: 0, offset: '100' }] },
-    ]);
   });
 });
