@@ -175,7 +175,7 @@ describe('kafka adapter: initial offsets', () => {
     expect([...ids].sort()).toEqual(want);
   });
 
-  it('a busy group: no admin commit while it has members; as a member, only the partitions without a commit', async () => {
+  it('a busy group: no throw-away member joins it; as a member, only the partitions without a commit are committed', async () => {
     const topic = uniqueName('io-busy');
     const groupId = uniqueName('io-busy-g');
     await admin.createTopics({ topics: [{ topic, numPartitions: 3 }], waitForLeaders: true });
