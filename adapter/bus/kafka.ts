@@ -8,7 +8,7 @@ import type { CloudEvent } from 'cloudevents';
 import type { Admin, Kafka, Producer } from 'kafkajs';
 import { createLogger, type Logger } from '../../lib/log.js';
 import { type RunningConsumer, startBatchConsumer } from '../kafka/batch-consumer.js';
-import { createKafkaClient } from '../kafka/client.js';
+import { createKafkaClient, type KafkaSecretNames } from '../kafka/client.js';
 import type { BusDeps } from './create.js';
 import { BusConnectError, BusPublishError } from './errors.js';
 import type { Bus, BusHandler, ConsumeOptions, KafkaBusConfig, Subscription } from './types.js';
@@ -117,9 +117,19 @@ class KafkaBus implements Bus {
   }
 }
 
+/** The refusal hints of a bus client name the bus's variables and the EventBus fields behind them. */
+export const kafkaBusSecretNames: KafkaSecretNames = {
+  saslUser: 'BUS_KAFKA_SASL_USER',
+  saslPassword: 'BUS_KAFKA_SASL_PASSWORD',
+  tlsCa: 'BUS_KAFKA_TLS_CA',
+  tlsCert: 'BUS_KAFKA_TLS_CERT',
+  tlsKey: 'BUS_KAFKA_TLS_KEY',
+  net: 'spec.kafka.net',
+};
+
 export async function createKafkaBus(cfg: KafkaBusConfig, deps: BusDeps = {}): Promise<Bus> {
   const log = (deps.logger ?? createLogger()).child({ bus: 'kafka' });
-  const kafka = createKafkaClient(cfg.bootstrapServers, 'headwater-bus', {}, log);
+  const kafka = createKafkaClient(cfg.bootstrapServers, 'headwater-bus', cfg.security ?? {}, log, kafkaBusSecretNames);
   // Idempotent producer: a retried send after a lost ack does not write the record twice.
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
   const admin = kafka.admin();

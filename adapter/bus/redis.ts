@@ -7,7 +7,7 @@ import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
 import type { CloudEvent } from 'cloudevents';
 import { createLogger, type Logger } from '../../lib/log.js';
-import { connectRedis } from '../redisstream/connection.js';
+import { connectRedis, redisBusSecretNames } from '../redisstream/connection.js';
 import { ensureGroup, runGroupReader } from '../redisstream/group-reader.js';
 import type { StreamEntry } from '../redisstream/stream-reply.js';
 import type { BusDeps } from './create.js';
@@ -50,7 +50,7 @@ class RedisBus implements Bus {
 
   async consume(topic: string, durable: string, handler: BusHandler, opts: ConsumeOptions = {}): Promise<Subscription> {
     const key = streamKeyFor(topic);
-    const conn = connectRedis(this.#cfg, `headwater-bus-${durable}`, 'redis.address');
+    const conn = connectRedis(this.#cfg, `headwater-bus-${durable}`, 'redis.address', undefined, redisBusSecretNames);
     const log = this.#log.child({ topic, durable });
     try {
       await ensureGroup(conn, key, durable, opts.startAt === 'latest' ? '$' : '0');
@@ -105,7 +105,7 @@ class RedisBus implements Bus {
 
 export async function createRedisBus(cfg: RedisBusConfig, deps: BusDeps = {}): Promise<Bus> {
   const log = (deps.logger ?? createLogger()).child({ bus: 'redis' });
-  const writer = connectRedis(cfg, 'headwater-bus-writer', 'redis.address');
+  const writer = connectRedis(cfg, 'headwater-bus-writer', 'redis.address', undefined, redisBusSecretNames);
   try {
     await writer.ping();
   } catch (err) {

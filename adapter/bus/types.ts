@@ -3,6 +3,7 @@
  * Kafka). Sources on the bus path publish to their topic; the Trigger dispatcher consumes topics durably.
  */
 import type { CloudEvent } from 'cloudevents';
+import type { KafkaSecurity } from '../kafka/client.js';
 
 export type BusBackend = 'nats' | 'redis' | 'kafka';
 
@@ -18,10 +19,16 @@ export interface RedisBusConfig {
   address: string;
   /** From BUS_REDIS_PASSWORD, never from the JSON. */
   password?: string;
+  /** `tls.enable` in the JSON or a `rediss://` address. */
+  tls?: boolean;
+  /** From BUS_REDIS_TLS_CA (PEM), when TLS is on. */
+  tlsCa?: string;
 }
 
 export interface KafkaBusConfig {
   bootstrapServers: string[];
+  /** SASL and TLS: mechanism and switches from the JSON (`net`), secrets from BUS_KAFKA_SASL_* / BUS_KAFKA_TLS_*. */
+  security?: KafkaSecurity;
 }
 
 /** `K_EVENT_BUS_CONFIG` without `topic`, and `K_TRIGGER_CONFIG.bus`. */

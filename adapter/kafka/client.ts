@@ -1,6 +1,7 @@
 /**
  * A kafkajs client from the source spec and the mounted secrets (KAFKA_SASL_USER, KAFKA_SASL_PASSWORD,
- * KAFKA_TLS_CA, KAFKA_TLS_CERT, KAFKA_TLS_KEY), with kafkajs' own logs routed into our JSON logger.
+ * KAFKA_TLS_CA, KAFKA_TLS_CERT, KAFKA_TLS_KEY; BUS_KAFKA_* for the Kafka EventBus), with kafkajs' own logs routed
+ * into our JSON logger.
  */
 import { Kafka, type KafkaConfig, logLevel, type SASLOptions } from 'kafkajs';
 import type { Logger } from '../../lib/log.js';
@@ -17,24 +18,50 @@ const levelNames: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.DEBUG]: 'debug',
 };
 
+/** Where the Kafka credentials come from, for the fix hints: the env variables and the spec fields behind them. */
+export interface KafkaSecretNames {
+  saslUser: string;
+  saslPassword: string;
+  tlsCa: string;
+  tlsCert: string;
+  tlsKey: string;
+  /** The spec's `net`, e.g. `spec.net` (KafkaSource) or `spec.kafka.net` (EventBus). */
+  net: string;
+}
+
+export const kafkaSourceSecretNames: KafkaSecretNames = {
+  saslUser: 'KAFKA_SASL_USER',
+  saslPassword: 'KAFKA_SASL_PASSWORD',
+  tlsCa: 'KAFKA_TLS_CA',
+  tlsCert: 'KAFKA_TLS_CERT',
+  tlsKey: 'KAFKA_TLS_KEY',
+  net: 'spec.net',
+};
+
 /**
  * What to fix when a kafkajs log line shows the broker refusing our credentials or TLS: kafkajs says what failed
  * ("unable to verify the first certificate"), not which secret to change. Undefined for anything else.
  */
-export function kafkaSecurityHint(text: string): string | undefined {
+export function kafkaSecurityHint(text: string, names: KafkaSecretNames = kafkaSourceSecretNames): string | undefined {
   if (/unable to verify|self[- ]signed certificate|unable to get (local )?issuer|certificate has expired|does not match certificate/i.test(text)) {
-    return "the broker's TLS certificate is not trusted: put the CA that signed it in KAFKA_TLS_CA (spec.net.tls.caCert)";
+    return `the broker's TLS certificate is not trusted: put the CA that signed it in ${names.tlsCa} (${names.net}.tls.caCert)`;
   }
   if (/alert bad certificate|certificate required|alert unknown ca/i.test(text)) {
-    return 'the broker wants a client certificate it trusts: set KAFKA_TLS_CERT and KAFKA_TLS_KEY (spec.net.tls.cert, spec.net.tls.key)';
+    return `the broker wants a client certificate it trusts: set ${names.tlsCert} and ${names.tlsKey} (${names.net}.tls.cert, ${names.net}.tls.key)`;
   }
   if (/SASL .*authentication failed|authentication failed .*SASL|invalid credentials/i.test(text)) {
-    return 'the broker refused the SASL login: check KAFKA_SASL_USER, KAFKA_SASL_PASSWORD and spec.net.sasl.type';
+    return `the broker refused the SASL login: check ${names.saslUser}, ${names.saslPassword} and ${names.net}.sasl.type`;
   }
   return undefined;
 }
 
-export function createKafkaClient(brokers: string[], clientId: string, security: KafkaSecurity, log: Logger): Kafka {
+export function createKafkaClient(
+  brokers: string[],
+  clientId: string,
+  security: KafkaSecurity,
+  log: Logger,
+  names: KafkaSecretNames = kafkaSourceSecretNames,
+): Kafka {
   const cfg: KafkaConfig = {
     clientId,
     brokers,
@@ -45,7 +72,7 @@ export function createKafkaClient(brokers: string[], clientId: string, security:
       // kafkajs' own `namespace` (its component) would overwrite ours (the source's Kubernetes namespace), and its
       // timestamp/logger fields repeat what our line already has.
       const { message, timestamp: _ts, logger: _logger, namespace: _ns, ...fields } = entry.log;
-      const fix = level === 'error' || level === 'warn' ? kafkaSecurityHint(`${message} ${String(fields.error ?? '')}`) : undefined;
+      const fix = level === 'error' || level === 'warn' ? kafkaSecurityHint(`${message} ${String(fields.error ?? '')}`, names) : undefined;
       log[level](`kafkajs: ${message}`, { ...fields, kafkajsComponent: entry.namespace, ...(fix ? { fix } : {}) });
     },
     retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 30_000 },

@@ -76,18 +76,39 @@ export interface RedisFailure {
   fatal: boolean;
 }
 
+/** Where the Redis secrets come from, for the fix hints: the env variables and the spec fields behind them. */
+export interface RedisSecretNames {
+  tlsCa: string;
+  /** Where the CA is set in the spec, e.g. `spec.tls.caCert`. */
+  tlsCaField: string;
+  /** The password variable(s), as the hint should name them. */
+  password: string;
+}
+
+export const redisSourceSecretNames: RedisSecretNames = {
+  tlsCa: 'REDIS_TLS_CA',
+  tlsCaField: 'spec.tls.caCert',
+  password: 'REDIS_PASSWORD (BUS_REDIS_PASSWORD for an EventBus)',
+};
+
+export const redisBusSecretNames: RedisSecretNames = {
+  tlsCa: 'BUS_REDIS_TLS_CA',
+  tlsCaField: 'spec.redis.tls.caCert of the EventBus',
+  password: 'BUS_REDIS_PASSWORD',
+};
+
 /** Decides what a connection error means for the operator. */
-export function describeRedisFailure(err: unknown): RedisFailure {
+export function describeRedisFailure(err: unknown, names: RedisSecretNames = redisSourceSecretNames): RedisFailure {
   const code = typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : '';
   const message = err instanceof Error ? err.message : String(err);
   if (untrustedCertificateCodes.has(code)) {
     return {
       fatal: true,
-      fix: "the server's TLS certificate is not trusted: put the CA that signed it in REDIS_TLS_CA (spec.tls.caCert), and check the address names the server",
+      fix: `the server's TLS certificate is not trusted: put the CA that signed it in ${names.tlsCa} (${names.tlsCaField}), and check the address names the server`,
     };
   }
   if (/^(WRONGPASS|NOAUTH)|invalid password/i.test(message)) {
-    return { fatal: false, fix: 'the server refused the credentials: check the password in the Secret behind REDIS_PASSWORD (BUS_REDIS_PASSWORD for an EventBus)' };
+    return { fatal: false, fix: `the server refused the credentials: check the password in the Secret behind ${names.password}` };
   }
   return { fatal: false, fix: 'cannot reach the server: check the address (and whether it expects TLS); retrying' };
 }
@@ -95,7 +116,13 @@ export function describeRedisFailure(err: unknown): RedisFailure {
 /** How often the same connection error is logged again while ioredis keeps retrying. */
 const repeatLogMs = 30_000;
 
-export function connectRedis(cfg: RedisConnectionConfig, name: string, field = 'address', log: Logger = createLogger({ component: 'redis' })): Redis {
+export function connectRedis(
+  cfg: RedisConnectionConfig,
+  name: string,
+  field = 'address',
+  log: Logger = createLogger({ component: 'redis' }),
+  names: RedisSecretNames = redisSourceSecretNames,
+): Redis {
   const options = redisOptions(cfg, field);
   const redis = new Redis({ ...options, connectionName: name });
   const target = `${options.host}:${options.port}`;
@@ -105,7 +132,7 @@ export function connectRedis(cfg: RedisConnectionConfig, name: string, field = '
     everReady = true;
   });
   redis.on('error', (err: unknown) => {
-    const failure = describeRedisFailure(err);
+    const failure = describeRedisFailure(err, names);
     const giveUp = failure.fatal && !everReady;
     const key = err instanceof Error ? err.message : String(err);
     const now = Date.now();

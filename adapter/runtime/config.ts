@@ -34,6 +34,12 @@ export const secretEnvNames = [
   'REDIS_TLS_CA',
   'BUS_NATS_TOKEN',
   'BUS_REDIS_PASSWORD',
+  'BUS_REDIS_TLS_CA',
+  'BUS_KAFKA_SASL_USER',
+  'BUS_KAFKA_SASL_PASSWORD',
+  'BUS_KAFKA_TLS_CA',
+  'BUS_KAFKA_TLS_CERT',
+  'BUS_KAFKA_TLS_KEY',
 ] as const;
 export type SecretEnvName = (typeof secretEnvNames)[number];
 
@@ -51,7 +57,7 @@ export interface AdapterConfig {
   name?: string;
   /** K_SOURCE_CONFIG as parsed JSON; each role validates its own shape. */
   sourceConfig?: unknown;
-  /** K_EVENT_BUS_CONFIG, parsed by the bus package's own parser (secrets from BUS_NATS_TOKEN, BUS_REDIS_PASSWORD). */
+  /** K_EVENT_BUS_CONFIG, parsed by the bus package's own parser (secrets from the BUS_* variables). */
   eventBus?: BusTopicConfig;
   /** K_TRIGGER_CONFIG as parsed JSON; the trigger role validates it. */
   triggerConfig?: unknown;

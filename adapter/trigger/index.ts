@@ -25,10 +25,7 @@ export async function run(cfg: AdapterConfig, ctx: RoleContext): Promise<RoleHan
     throw new ConfigError('NAMESPACE', 'NAMESPACE and NAME must both be set for the trigger role', 'Set them to the Trigger object’s namespace and name.');
   }
   // Secrets as the runtime read them at start (one parse of the environment), not process.env again.
-  const tc = parseTriggerConfig(cfg.triggerConfig, {
-    BUS_NATS_TOKEN: cfg.secrets.BUS_NATS_TOKEN,
-    BUS_REDIS_PASSWORD: cfg.secrets.BUS_REDIS_PASSWORD,
-  });
+  const tc = parseTriggerConfig(cfg.triggerConfig, cfg.secrets);
   const log = ctx.logger.child({ trigger: `${cfg.namespace}/${cfg.name}` });
   const bus = await createBus(tc.bus, { logger: log });
 
