@@ -2,8 +2,7 @@
  * Commits the initial offset of every partition of a KafkaSource's topics that has none in the consumer group,
  * so what `initialOffset` resolved to is pinned once and survives restarts (what to commit: initial-offsets-plan.ts).
  *
- * Two ways to commit, because the broker accepts an offset commit only from a member of the group's current
- * generation, or from anyone while the group has no members at all:
+ * kafkajs commits offsets only as a group member (the broker checks member id and generation), so two ways:
  * - before our consumer joins: a throw-away member joins, commits, leaves — only while the group is empty: with
  *   another replica starting at the same time or one already consuming, we leave it — a re-read says what is
  *   still missing, and once our consumer joined we commit that as a member (another replica's own initial commit
