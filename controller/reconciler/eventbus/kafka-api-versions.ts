@@ -32,6 +32,10 @@ export type ApiVersionsReading =
 /** Reads what the server sent so far as an ApiVersions v0 response to `correlationId`. */
 export function readApiVersionsResponse(buf: Buffer, correlationId: number): ApiVersionsReading {
   if (buf.length < 4) return { state: 'incomplete' };
+  // A TLS record header (alert 0x15 or handshake 0x16, then version 3.x): a TLS listener answering plaintext.
+  if ((buf[0] === 0x15 || buf[0] === 0x16) && buf[1] === 0x03) {
+    return { state: 'not-kafka', reason: 'answered in TLS: the listener wants TLS (set spec.kafka.net.tls.enable)' };
+  }
   const size = buf.readInt32BE(0);
   // correlation_id INT32, error_code INT16, api_keys ARRAY(INT32 count, then 6 bytes each)
   if (size < 10 || size > MAX_RESPONSE_BYTES) return { state: 'not-kafka', reason: `answered a frame of ${size} bytes, not a Kafka response` };

@@ -122,12 +122,16 @@ function probeKafkaBroker(broker: string, kafkaSpec: NonNullable<EventBusSpec['k
     const fail = (problem: string, cause?: unknown): void =>
       done(new BusUnreachableError('kafka', broker, problem, cause === undefined ? undefined : { cause }));
     const timer = setTimeout(() => fail(`no ApiVersions answer within ${timeoutMs} ms`), timeoutMs);
-    socket.once(tls ? 'secureConnect' : 'connect', () => socket.write(apiVersionsRequest(correlationId, 'headwater-controller-probe')));
+    let connected = false;
+    socket.once(tls ? 'secureConnect' : 'connect', () => {
+      connected = true;
+      socket.write(apiVersionsRequest(correlationId, 'headwater-controller-probe'));
+    });
     socket.on('data', (chunk: Buffer) => {
       buffered = Buffer.concat([buffered, chunk]);
       const reading = readApiVersionsResponse(buffered, correlationId);
       if (reading.state === 'kafka') done();
-      else if (reading.state === 'not-kafka') fail(`${reading.reason}; is this a Kafka listener?`);
+      else if (reading.state === 'not-kafka') fail(reading.reason.startsWith('answered in TLS') ? reading.reason : `${reading.reason}; is this a Kafka listener?`);
     });
     socket.on('error', (err: Error & { code?: string }) => {
       const text = `${err.code ?? ''} ${err.message}`;
@@ -138,16 +142,16 @@ function probeKafkaBroker(broker: string, kafkaSpec: NonNullable<EventBusSpec['k
         else fail(`${err.message}: the broker wants a client certificate; set spec.kafka.net.tls.cert and spec.kafka.net.tls.key`, err);
         return;
       }
-      if (tls && /wrong version number|packet length too long|unknown protocol/i.test(text)) {
-        fail(`${err.message}: TLS is on (spec.kafka.net.tls.enable) but the listener does not speak TLS`, err);
-        return;
-      }
-      fail(err.message, err);
+      // A refused or unreachable port fails before any handshake; a plaintext listener breaks the handshake off.
+      const handshakeBroken = tls && !connected && err.code !== 'ECONNREFUSED' && err.code !== 'EHOSTUNREACH' && err.code !== 'ENOTFOUND';
+      fail(handshakeBroken ? `${err.message}: TLS is on (spec.kafka.net.tls.enable) but the listener does not speak TLS` : err.message, err);
     });
     socket.on('close', () =>
       fail(
         tls
-          ? 'closed the connection before answering ApiVersions'
+          ? connected
+            ? 'closed the connection before answering ApiVersions'
+            : 'closed the connection during the TLS handshake: TLS is on (spec.kafka.net.tls.enable) but the listener does not speak TLS'
           : 'closed the connection before answering ApiVersions; a TLS listener does this to a plaintext client (set spec.kafka.net.tls.enable)',
       ),
     );
@@ -162,6 +166,7 @@ async function probeKafka(kafkaSpec: NonNullable<EventBusSpec['kafka']>, timeout
       await probeKafkaBroker(broker, kafkaSpec, timeoutMs);
       return;
     } catch (err) {
+      if (kafkaSpec.bootstrapServers.length === 1) throw err;
       problems.push(err instanceof BusUnreachableError ? err.message.replace(/^kafka at /, '') : String(err));
     }
   }
