@@ -15,7 +15,9 @@ export class AttemptSignal {
   #listeners: Listener[] | undefined;
 
   on(event: string, listener: Listener): this {
-    if (event === 'abort') (this.#listeners ??= []).push(listener);
+    if (event !== 'abort') return this;
+    if (this.#listeners === undefined) this.#listeners = [listener];
+    else this.#listeners.push(listener);
     return this;
   }
 
