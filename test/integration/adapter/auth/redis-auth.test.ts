@@ -75,8 +75,15 @@ async function streamWithEntries(admin: Redis, stream: string, group: string, n:
   return ids;
 }
 
-function requestsFor(ids: string[]): string[] {
-  return sink.requests.map((r) => String(r.headers['ce-id'])).filter((id) => ids.includes(id));
+/**
+ * The ids of the sink requests that carry one of `ids`; with `stream`, only those from that stream (entry ids
+ * made in the same millisecond repeat across streams, so an id alone does not say which stream it came from).
+ */
+function requestsFor(ids: string[], stream?: string): string[] {
+  return sink.requests
+    .filter((r) => stream === undefined || String(r.headers['ce-source']).endsWith(`#${stream}`))
+    .map((r) => String(r.headers['ce-id']))
+    .filter((id) => ids.includes(id));
 }
 
 describe('redisstream source with REDIS_PASSWORD', () => {
@@ -167,7 +174,7 @@ describe('redisstream source over TLS (REDIS_TLS_CA)', () => {
       expect(refusal.text).toMatch(/REDIS_TLS_CA/);
       // Not something a retry can fix: the adapter stops at start with that reason.
       expect([refusal.exitedByItself, refusal.exitCode]).toEqual([true, 1]);
-      expect(requestsFor(idsOf.untrusted!)).toEqual([]);
+      expect(requestsFor(idsOf.untrusted!, streams.untrusted)).toEqual([]);
       expect(await groupState(redis.admin, streams.untrusted, group)).toEqual({ pending: 0, lastDeliveredId: '0-0' });
 
       for (const [k, a] of [['enabled', enabled], ['url', url]] as const) {
@@ -176,10 +183,11 @@ describe('redisstream source over TLS (REDIS_TLS_CA)', () => {
         });
       }
       const wanted = [...idsOf.enabled!, ...idsOf.url!];
-      await waitFor('the TLS entries at the sink', async () => (requestsFor(wanted).length >= wanted.length ? true : undefined), 30_000, {
+      const arrived = (): string[] => [...requestsFor(idsOf.enabled!, streams.enabled), ...requestsFor(idsOf.url!, streams.url)];
+      await waitFor('the TLS entries at the sink', async () => (arrived().length >= wanted.length ? true : undefined), 30_000, {
         describe: async () => `${tail(enabled)}\n${tail(url)}`,
       });
-      expect(requestsFor(wanted).sort()).toEqual([...wanted].sort());
+      expect(arrived().sort()).toEqual([...wanted].sort());
       for (const k of ['enabled', 'url'] as const) {
         const s = streams[k];
         await waitFor(`${k} acked`, async () => ((await groupState(redis.admin, s, group)).pending === 0 ? true : undefined), 15_000);
