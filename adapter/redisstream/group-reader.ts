@@ -128,7 +128,8 @@ export async function runGroupReader(opts: GroupReaderOptions): Promise<void> {
   const dispatch = async (entries: readonly ReadEntry[]): Promise<void> => {
     for (const e of entries) {
       await waitBelow(concurrency);
-      if (failed) return; // the rest stays pending; the walk after the backoff reads it again
+      // The rest stays pending: the walk after the backoff (or the next reader after a stop) reads it again.
+      if (failed || signal.aborted) return;
       running++;
       deliver(e).then(finished, finished);
     }
