@@ -24,6 +24,7 @@ export const parallelFiles: readonly string[] = [
   // Reconcilers through the harness: scoped controller, own namespaces and stand-in kubelet node.
   'test/integration/controller/reconciler/bus-trigger.test.ts',
   'test/integration/controller/reconciler/custom-kinds.test.ts',
+  'test/integration/controller/reconciler/kafka-conditions.test.ts',
   'test/integration/controller/reconciler/prober.test.ts',
   'test/integration/controller/reconciler/sinkbinding.test.ts',
   'test/integration/controller/reconciler/sources.test.ts',
@@ -33,6 +34,12 @@ export const parallelFiles: readonly string[] = [
   'test/integration/controller/runtime/leader.test.ts',
   'test/integration/controller/runtime/writer.test.ts',
   // Adapters: private sinks, unique topics/streams/groups, child processes on free ports.
+  // The auth files: each starts its own auth-enabled Redis/NATS/Kafka on free ports (test/support/auth).
+  'test/integration/adapter/auth/kafka-auth.test.ts',
+  'test/integration/adapter/auth/kafka-bus-auth.test.ts',
+  'test/integration/adapter/auth/nats-auth.test.ts',
+  'test/integration/adapter/auth/redis-auth.test.ts',
+  'test/integration/adapter/auth/redis-bus-tls.test.ts',
   'test/integration/adapter/bus/bus.test.ts',
   'test/integration/adapter/bus/bus-path.test.ts',
   'test/integration/adapter/cron/bus.test.ts',
