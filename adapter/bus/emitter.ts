@@ -29,7 +29,9 @@ export async function createBusEmitter(cfg: BusTopicConfig, opts: BusEmitterOpti
 export function busEmitter(bus: Bus, topic: string, maxEventBytes = defaultBusMaxEventBytes): Emitter {
   return {
     async emit(event: CloudEvent<unknown>): Promise<EmitOutcome> {
-      const size = encodeEvent(event).byteLength;
+      // Encoded once: the size check and the publish use the same bytes.
+      const wire = encodeEvent(event);
+      const size = wire.byteLength;
       if (size > maxEventBytes) {
         throw new DeliveryError(
           'too-large',
@@ -38,7 +40,7 @@ export function busEmitter(bus: Bus, topic: string, maxEventBytes = defaultBusMa
         );
       }
       try {
-        await bus.publish(topic, event);
+        await bus.publish(topic, event, wire);
       } catch (err) {
         throw err instanceof BusPublishError ? err : new BusPublishError(bus.backend, topic, event.id, err);
       }

@@ -57,14 +57,14 @@ class KafkaBus implements Bus {
     return p;
   }
 
-  async publish(topic: string, event: CloudEvent<unknown>): Promise<void> {
+  async publish(topic: string, event: CloudEvent<unknown>, wire?: Buffer): Promise<void> {
     const kt = kafkaTopicFor(topic);
     try {
       await this.#ensureTopic(kt);
       await this.#producer.send({
         topic: kt,
         acks: -1,
-        messages: [{ key: event.source, value: encodeEvent(event), headers: { 'content-type': structuredContentType } }],
+        messages: [{ key: event.source, value: wire ?? encodeEvent(event), headers: { 'content-type': structuredContentType } }],
       });
     } catch (err) {
       throw new BusPublishError('kafka', topic, event.id, err);

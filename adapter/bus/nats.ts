@@ -99,9 +99,9 @@ class NatsBus implements Bus {
     this.#log = log;
   }
 
-  async publish(topic: string, event: CloudEvent<unknown>): Promise<void> {
+  async publish(topic: string, event: CloudEvent<unknown>, wire?: Buffer): Promise<void> {
     try {
-      await this.#js.publish(subjectFor(this.#stream, topic), encodeEvent(event), {
+      await this.#js.publish(subjectFor(this.#stream, topic), wire ?? encodeEvent(event), {
         // JetStream dedupes per stream, not per subject: the topic is part of the id so a Trigger republishing
         // an event to another topic is not taken for a duplicate of the original.
         msgID: `${topic}#${event.source}#${event.id}`,

@@ -40,9 +40,9 @@ class RedisBus implements Bus {
     this.#log = log;
   }
 
-  async publish(topic: string, event: CloudEvent<unknown>): Promise<void> {
+  async publish(topic: string, event: CloudEvent<unknown>, wire?: Buffer): Promise<void> {
     try {
-      await this.#writer.call('XADD', [streamKeyFor(topic), '*', eventField, encodeEvent(event)]);
+      await this.#writer.call('XADD', [streamKeyFor(topic), '*', eventField, wire ?? encodeEvent(event)]);
     } catch (err) {
       throw new BusPublishError('redis', topic, event.id, err);
     }

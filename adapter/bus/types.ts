@@ -71,7 +71,11 @@ export interface Subscription {
 export interface Bus {
   readonly backend: BusBackend;
   /** Resolves once the backend acknowledged the write (JetStream PubAck, XADD reply, Kafka acks=all). */
-  publish(topic: string, event: CloudEvent<unknown>): Promise<void>;
+  /**
+   * `wire`: the event already encoded by wire.ts's `encodeEvent`, when the caller has it (the bus emitter encodes
+   * once for its size check); without it the backend encodes the event itself.
+   */
+  publish(topic: string, event: CloudEvent<unknown>, wire?: Buffer): Promise<void>;
   consume(topic: string, durable: string, handler: BusHandler, opts?: ConsumeOptions): Promise<Subscription>;
   close(): Promise<void>;
 }

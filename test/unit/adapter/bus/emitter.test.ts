@@ -2,18 +2,22 @@ import { CloudEvent } from 'cloudevents';
 import { describe, expect, it } from 'vitest';
 import { busEmitter } from '../../../../adapter/bus/emitter.js';
 import { BusPublishError } from '../../../../adapter/bus/errors.js';
+import { encodeEvent } from '../../../../adapter/bus/wire.js';
 import type { Bus } from '../../../../adapter/bus/types.js';
 import { DeliveryError } from '../../../../adapter/runtime/errors.js';
 
 /** A pure stand-in for the seam: the real backends have their own integration tests. */
-function fakeBus(fail = false): Bus & { published: string[] } {
+function fakeBus(fail = false): Bus & { published: string[]; wires: (Buffer | undefined)[] } {
   const published: string[] = [];
+  const wires: (Buffer | undefined)[] = [];
   return {
     backend: 'redis',
     published,
-    async publish(topic, event) {
+    wires,
+    async publish(topic, event, wire) {
       if (fail) throw new Error('connection lost');
       published.push(`${topic}/${event.id}`);
+      wires.push(wire);
     },
     consume: () => Promise.reject(new Error('not used')),
     close: async () => undefined,
@@ -26,6 +30,14 @@ describe('busEmitter', () => {
     const out = await busEmitter(bus, 'ns-src').emit(new CloudEvent<unknown>({ id: '1', source: '/s', type: 't', data: 'x' }));
     expect(out).toEqual({ kind: 'published' });
     expect(bus.published).toEqual(['ns-src/1']);
+  });
+
+  it('hands the bus the bytes it encoded for the size check, so the event is encoded once', async () => {
+    const bus = fakeBus();
+    const event = new CloudEvent<unknown>({ id: '2', source: '/s', type: 't', datacontenttype: 'application/json', data: { a: 'é' } });
+    await busEmitter(bus, 'ns-src').emit(event);
+    expect(bus.wires).toHaveLength(1);
+    expect(bus.wires[0]?.equals(encodeEvent(event))).toBe(true);
   });
 
   it('refuses an event over the size limit as a non-retryable too-large DeliveryError, without publishing', async () => {
