@@ -35,6 +35,9 @@ export class UnknownRoleError extends HeadwaterError {
   }
 }
 
+/** Internal: the start was given up because a stop was asked for; a clean exit, not a failure. */
+class StoppedDuringStart extends Error {}
+
 export function isRole(value: string | undefined): value is RoleName {
   return (roles as readonly string[]).includes(value ?? '');
 }
@@ -130,7 +133,25 @@ export async function runAdapter(
         argv,
       };
       const run = options.runRole ?? (await loadRole(role));
-      handle = await run(config, ctx);
+      const starting = run(config, ctx);
+      // A stop asked for while the role is still starting (kafkajs retrying a refused connection can take
+      // minutes) must not wait for that start: the role is not ready, so nothing it holds has been acked.
+      const first = await Promise.race([
+        starting.then((h) => ({ started: h })),
+        shutdown.requested.then((reason) => ({ stoppedWhileStarting: reason })),
+      ]);
+      if ('stoppedWhileStarting' in first) {
+        logger.warn('stop asked for during start-up: not waiting for the role to finish starting', {
+          reason: first.stoppedWhileStarting,
+        });
+        // Should the start still complete while we wind down, stop what it started.
+        void starting.then(
+          (h) => h.stop().catch((err: unknown) => logger.warn('error stopping a role that started late', { err })),
+          () => {},
+        );
+        throw new StoppedDuringStart();
+      }
+      handle = first.started;
       const roleEnded = handle.done?.then(
         () => 'role ended',
         (err: unknown) => {
@@ -142,9 +163,11 @@ export async function runAdapter(
       const reason = await Promise.race([shutdown.requested, ...(roleEnded ? [roleEnded] : [])]);
       shutdown.trigger(reason);
     } catch (err) {
-      logger.error('adapter failed', { err });
-      code = 1;
-      shutdown.trigger('start-up failed');
+      if (!(err instanceof StoppedDuringStart)) {
+        logger.error('adapter failed', { err });
+        code = 1;
+        shutdown.trigger('start-up failed');
+      }
     }
     ready = false;
     try {

@@ -105,4 +105,24 @@ describe('runAdapter', () => {
     ]);
     expect(role.ctx()?.metrics.role).toBe('cron');
   });
+
+  it('a stop during a start that hangs exits at once, and stops the role if its start completes later', async () => {
+    const sink = await startTestSink();
+    sinks.push(sink);
+    let finishStart: () => void = () => {};
+    let stopped = 0;
+    const run: RunRole = () =>
+      new Promise((resolve) => {
+        // Like kafkajs retrying a refused broker: the start ignores the intake signal and takes its time.
+        finishStart = () => resolve({ stop: async () => void stopped++ });
+      });
+    const adapter = await runAdapter('cron', [], env(sink.url), { handleSignals: false, runRole: run, logWrite: quiet, graceMs: 60_000 });
+    expect((await fetch(`${adapter.health.url}/readyz`)).status).toBe(503);
+    adapter.shutdown.trigger('test');
+    expect(await adapter.finished).toBe(0);
+    expect(stopped).toBe(0);
+    finishStart();
+    await new Promise((r) => setTimeout(r, 10));
+    expect(stopped).toBe(1);
+  });
 });
