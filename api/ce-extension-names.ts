@@ -16,6 +16,9 @@ export const RESERVED_CE_ATTRIBUTES = [
   'time',
   'data',
   'data_base64',
+  // CloudEvents 0.3's name for dataschema: the SDK refuses to set it on a 1.0 event (it throws on every attempt,
+  // which for a Kafka header would stall the partition), so it cannot be an extension either.
+  'schemaurl',
 ] as const;
 
 /** CloudEvents extension names: 1–20 lower-case letters or digits. Text form, for CEL and messages. */

@@ -47,6 +47,14 @@ describe('recordToEvent', () => {
     expect(skipped).toEqual([{ header: 'content-type', reason: 'content-type is empty' }]);
   });
 
+  it('headers named after CloudEvents attributes the SDK refuses (schemaurl) are skipped, not fatal', () => {
+    const headers = { schemaurl: 'http://x', datacontenttype: 'text/plain', trace: 'ok' };
+    const { event, skipped } = recordToEvent({ topic: 't', partition: 0, message: msg({ value: Buffer.from('{}'), headers }) }, owner);
+    expect(skipped.map((s) => s.header).sort()).toEqual(['datacontenttype', 'schemaurl']);
+    expect((event as unknown as Record<string, unknown>).trace).toBe('ok');
+    expect(event.datacontenttype).toBe('application/json');
+  });
+
   it('builds events that pass the SDK strict validation, whatever the key, headers and value', () => {
     const headerName = fc.stringMatching(/^[A-Za-z0-9-]{1,24}$/);
     fc.assert(
