@@ -2,8 +2,9 @@
  * Wires informers → work queue → reconcilers, under leader election, with health and metrics.
  * Every replica keeps its informer caches warm (a standby that becomes leader starts at once); only
  * the leader enqueues keys and runs workers. Namespaced kinds are watched cluster-wide, or in each of
- * `watchNamespaces` (plus the system namespace) when that is set; cluster-scoped kinds always cluster-wide. Constructible in-process so integration tests of the
- * reconcilers can run the real machinery without a subprocess.
+ * `watchNamespaces` (plus the system namespace) when that is set; cluster-scoped kinds always cluster-wide.
+ * Constructible in-process so integration tests of the reconcilers can run the real machinery without a
+ * subprocess.
  */
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
 import type { BackoffOptions } from '../../lib/backoff.js';
