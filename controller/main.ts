@@ -8,12 +8,14 @@ import { createLogger } from '../lib/log.js';
 import { loadControllerConfig } from './runtime/config.js';
 import { startManager } from './runtime/manager.js';
 import { allReconcilers } from './reconciler/index.js';
-import { type RunningWebhook, startWebhook } from './webhook/index.js';
+import type { RunningWebhook } from './webhook/index.js';
 
 const log = createLogger({ component: 'controller' });
 
 async function maybeStartWebhook(port: number | undefined): Promise<RunningWebhook | undefined> {
   if (port === undefined) return undefined;
+  // Loaded only when asked for: its modules (x509, the admission validators) are ~36 MiB of RSS.
+  const { startWebhook } = await import('./webhook/index.js');
   const webhook = await startWebhook({ port, log: log.child({ component: 'webhook' }) });
   log.info('webhook started', { port: webhook.port });
   return webhook;
