@@ -16,6 +16,7 @@ import { createKafkaClient } from './client.js';
 import { parseKafkaRoleConfig } from './config.js';
 import { commitAsMember, commitBeforeJoin, type InitialOffsetsTarget, observingConsumers, startRecheck } from './initial-offsets.js';
 import { recordToEvent } from './record-to-event.js';
+import { awaitTopics } from './topics.js';
 
 /** unordered mode: records of one partition batch in flight at once (the emitter bounds the process overall). */
 export const unorderedConcurrency = 32;
@@ -61,6 +62,7 @@ export async function run(cfg: AdapterConfig, ctx: RoleContext): Promise<RoleHan
     }
   };
   try {
+    await awaitTopics({ kafka, admin, groupId: kc.groupId, topics: kc.topics, log, signal: ctx.signal });
     // Before joining, so a (re)started consumer already finds every partition's position committed.
     const pending = await commitBeforeJoin(kafka, offsets);
     consumer = await startBatchConsumer({

@@ -111,6 +111,21 @@ describe('kafka adapter: initial offsets', () => {
     expect([...ids].sort()).toEqual(want);
   });
 
+  it('a topic that does not exist yet: the broker creates it on demand (auto.create.topics.enable), then ready and delivering', async () => {
+    const topic = uniqueName('io-new');
+    const groupId = uniqueName('io-new-g');
+    expect(await admin.listTopics()).not.toContain(topic);
+    const a = start(topic, groupId, 'latest');
+    await ready(a);
+    expect(await admin.listTopics()).toContain(topic);
+    const before = await highs(topic);
+    expect(await committed(groupId, topic)).toEqual(before);
+    await producer.send({ topic, acks: -1, messages: Array.from({ length: 3 }, (_, i) => ({ partition: 0, value: JSON.stringify({ i }) })) });
+    const want = idsBetween(topic, before, await highs(topic));
+    expect(want.length).toBeGreaterThanOrEqual(3);
+    expect([...(await delivered(topic, want.length))].sort()).toEqual(want);
+  });
+
   it('an existing committed offset is never moved; a partition without one in a consumed topic starts at its beginning', async () => {
     const topic = uniqueName('io-keep');
     const groupId = uniqueName('io-keep-g');
