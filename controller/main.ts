@@ -32,7 +32,6 @@ async function main(): Promise<void> {
     log,
     workers: config.workers,
     resyncMs: config.resyncMs,
-    watchNamespaces: config.watchNamespaces,
     metricsPort: config.metricsPort,
     defaultMetrics: true,
     leaderElection: config.leaderElection ? { identity: config.identity, namespace: config.systemNamespace } : false,

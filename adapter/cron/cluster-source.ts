@@ -1,7 +1,7 @@
 /**
- * Cluster mode: watch every CronSource (all namespaces) and keep the scheduler in step. A source is scheduled
- * once the controller resolved its sink (`status.sinkUri`) or it names an event bus; a broken source is logged
- * and left out without touching the others.
+ * Cluster mode: watch every CronSource (all namespaces, or those in WATCH_NAMESPACES) and keep the scheduler in
+ * step. A source is scheduled once the controller resolved its sink (`status.sinkUri`) or it names an event bus;
+ * a broken source is logged and left out without touching the others.
  */
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { CronSourceKind } from '../../api/index.js';
@@ -31,11 +31,18 @@ export function watchCronSources(opts: {
   signal: AbortSignal;
 }): ClusterWatch {
   const { scheduler, logger, cfg } = opts;
-  const informer = new ResilientInformer<CronSourceObject>({
-    client: opts.client,
-    resource: CronSourceKind.gvk,
-    log: logger,
-  });
+  // WATCH_NAMESPACES (set by a controller confined to some namespaces): one list+watch per namespace, since the
+  // apiserver has no multi-namespace filter; sources elsewhere belong to another controller and its adapter.
+  const namespaces: readonly (string | undefined)[] = cfg.watchNamespaces.length > 0 ? cfg.watchNamespaces : [undefined];
+  const informers = namespaces.map(
+    (namespace) =>
+      new ResilientInformer<CronSourceObject>({
+        client: opts.client,
+        resource: CronSourceKind.gvk,
+        log: logger,
+        ...(namespace === undefined ? {} : { namespace }),
+      }),
+  );
   // Bus lookups are async: a newer event for the same source must win over an older lookup still in flight.
   const generation = new Map<string, number>();
 
@@ -73,16 +80,20 @@ export function watchCronSources(opts: {
     }
   };
 
-  informer.on('add', (o) => void apply(o));
-  informer.on('update', (o) => void apply(o));
-  informer.on('delete', (o) => {
-    const key = `${o.metadata?.namespace}/${o.metadata?.name}`;
-    generation.set(key, (generation.get(key) ?? 0) + 1);
-    scheduler.remove(key);
-  });
-  informer.start();
+  for (const informer of informers) {
+    informer.on('add', (o) => void apply(o));
+    informer.on('update', (o) => void apply(o));
+    informer.on('delete', (o) => {
+      const key = `${o.metadata?.namespace}/${o.metadata?.name}`;
+      generation.set(key, (generation.get(key) ?? 0) + 1);
+      scheduler.remove(key);
+    });
+    informer.start();
+  }
   return {
-    ready: informer.waitForSync(opts.signal),
-    stop: () => informer.stop(),
+    ready: Promise.all(informers.map((i) => i.waitForSync(opts.signal))).then(() => undefined),
+    stop: () => {
+      for (const i of informers) i.stop();
+    },
   };
 }

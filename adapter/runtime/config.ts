@@ -10,6 +10,7 @@ import type { LogLevel } from '../../lib/log.js';
 import { parseBusTopicConfig } from '../bus/config.js';
 import type { BusTopicConfig } from '../bus/types.js';
 import { isoDurationToMs } from './durations.js';
+import { parseWatchNamespaces } from '../../lib/kube/watch-namespaces.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -70,6 +71,8 @@ export interface AdapterConfig {
   /** Largest encoded event body sent to a sink; bigger events are dead-lettered (or rejected) with a reason. */
   maxEventBytes: number;
   secrets: Readonly<Partial<Record<SecretEnvName, string>>>;
+  /** WATCH_NAMESPACES: the namespaces the cron adapter watches in cluster mode (its controller's); empty = all. */
+  watchNamespaces: readonly string[];
 }
 
 export const defaults = {
@@ -291,6 +294,7 @@ export function parseAdapterConfig(env: Env): AdapterConfig {
     maxInFlight: defaults.maxInFlight,
     maxEventBytes: defaults.maxEventBytes,
     secrets,
+    watchNamespaces: parseWatchNamespaces(env.WATCH_NAMESPACES),
   };
   if (sinkRaw !== undefined) cfg.sink = parseSinkUrl('K_SINK', sinkRaw);
   if (caCerts !== undefined) cfg.caCerts = caCerts;

@@ -4,7 +4,7 @@
 import { hostname } from 'node:os';
 import { ConfigError } from '../../lib/errors.js';
 import type { ControllerConfig } from './types.js';
-import { parseWatchNamespaces } from './watch-namespaces.js';
+import { parseWatchNamespaces } from '../../lib/kube/watch-namespaces.js';
 
 export interface ControllerProcessConfig extends ControllerConfig {
   metricsPort: number;
@@ -15,7 +15,6 @@ export interface ControllerProcessConfig extends ControllerConfig {
   /** This replica's name in the leader Lease. */
   identity: string;
   leaderElection: boolean;
-  /** Namespaces to watch (sorted, no duplicates); empty = all namespaces. */
   watchNamespaces: string[];
 }
 

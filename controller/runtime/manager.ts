@@ -2,7 +2,7 @@
  * Wires informers → work queue → reconcilers, under leader election, with health and metrics.
  * Every replica keeps its informer caches warm (a standby that becomes leader starts at once); only
  * the leader enqueues keys and runs workers. Namespaced kinds are watched cluster-wide, or in each of
- * `watchNamespaces` (plus the system namespace) when that is set; cluster-scoped kinds always cluster-wide.
+ * `config.watchNamespaces` (plus the system namespace) when that is set; cluster-scoped kinds always cluster-wide.
  * Constructible in-process so integration tests of the reconcilers can run the real machinery without a
  * subprocess.
  */
@@ -35,8 +35,6 @@ export interface ManagerOptions {
   workers?: number;
   /** Every primary is enqueued this often even without a change (default 10 min). */
   resyncMs?: number;
-  /** Watch namespaced kinds only in these namespaces (and `config.systemNamespace`); empty or undefined = all. */
-  watchNamespaces?: readonly string[];
   /** false = always lead (a single replica, or tests); else Lease settings over the defaults. */
   leaderElection?: false | (Partial<LeaderElectionConfig> & { identity: string });
   /** Serve /healthz, /readyz, /metrics on this port (0 = any free port); undefined = no server. */
@@ -90,7 +88,7 @@ export async function startManager(options: ManagerOptions): Promise<Manager> {
   if (!(resyncMs > 0)) throw new RangeError(`startManager: resyncMs must be positive, got ${resyncMs}`);
 
   const informers = new Map<string, KindInformer>();
-  const namespaces = informerNamespaces(options.watchNamespaces, options.config.systemNamespace);
+  const namespaces = informerNamespaces(options.config.watchNamespaces, options.config.systemNamespace);
   const declared = new Set<string>();
   for (const r of reconcilers) {
     declared.add(resourceId(r.gvk));

@@ -54,6 +54,8 @@ export interface ControllerConfig {
   adapterImage: string;
   /** Namespace of the controller and the shared multi-tenant cron adapter (env SYSTEM_NAMESPACE). */
   systemNamespace: string;
+  /** Namespaces to watch (env WATCH_NAMESPACES; sorted, no duplicates); empty or absent = all namespaces. */
+  watchNamespaces?: readonly string[];
 }
 
 export interface ReconcileContext {

@@ -17,6 +17,7 @@ import { resolveSourceOutput } from '../source/output.js';
 import type { SourceSpecDuck } from '../source/output.js';
 import { nextSourceStatus } from '../source/status.js';
 import { sourceWatches } from '../source/watches.js';
+import { informerNamespaces } from '../../runtime/watch-namespaces.js';
 import { buildCronAdapter } from './resources/mt-adapter.js';
 
 const gvk = CronSourceKind.gvk;
@@ -27,7 +28,13 @@ function keyOf(obj: KubeObject): ObjectKey {
 
 async function ensureSharedAdapter(ctx: ReconcileContext): Promise<{ availability: Availability; error?: string }> {
   const live = ctx.lister.list(gvk).filter((s) => s.metadata.deletionTimestamp === undefined);
-  const desired = buildCronAdapter({ namespace: ctx.config.systemNamespace, image: ctx.config.adapterImage, sourceCount: live.length });
+  const watchNamespaces = informerNamespaces(ctx.config.watchNamespaces, ctx.config.systemNamespace);
+  const desired = buildCronAdapter({
+    namespace: ctx.config.systemNamespace,
+    image: ctx.config.adapterImage,
+    sourceCount: live.length,
+    ...(watchNamespaces === undefined ? {} : { watchNamespaces }),
+  });
   try {
     const { deployment, change } = await ensureDeployment(ctx, desired);
     if (change !== 'unchanged') ctx.log.info('shared cron adapter', { change, replicas: live.length > 0 ? 1 : 0 });

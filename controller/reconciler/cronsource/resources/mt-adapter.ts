@@ -1,7 +1,7 @@
 /**
- * The one multi-tenant cron adapter of the cluster (as Knative's mt-ping): it watches every CronSource and
- * sends to each one's status.sinkUri, so it carries no K_SINK and no owner — it outlives any one source and
- * is scaled to zero when none is left. Pure.
+ * The one multi-tenant cron adapter of the cluster (as Knative's mt-ping): it watches every CronSource of the
+ * controller's namespaces and sends to each one's status.sinkUri, so it carries no K_SINK and no owner — it
+ * outlives any one source and is scaled to zero when none is left. Pure.
  */
 import type { KubeObject } from '../../../runtime/types.js';
 import { buildAdapterDeployment } from '../../shared/adapter-deployment.js';
@@ -9,7 +9,13 @@ import { buildAdapterDeployment } from '../../shared/adapter-deployment.js';
 export const CRON_ADAPTER_NAME = 'headwater-cron-adapter';
 export const CRON_ADAPTER_SERVICE_ACCOUNT = 'headwater-cron-adapter';
 
-export function buildCronAdapter(opts: { namespace: string; image: string; sourceCount: number }): KubeObject {
+export function buildCronAdapter(opts: {
+  namespace: string;
+  image: string;
+  sourceCount: number;
+  /** The namespaces the controller reconciles (WATCH_NAMESPACES plus its own); undefined = all. */
+  watchNamespaces?: readonly string[];
+}): KubeObject {
   return buildAdapterDeployment({
     name: CRON_ADAPTER_NAME,
     namespace: opts.namespace,
@@ -23,6 +29,9 @@ export function buildCronAdapter(opts: { namespace: string; image: string; sourc
     env: [
       { name: 'NAMESPACE', value: opts.namespace },
       { name: 'NAME', value: CRON_ADAPTER_NAME },
+      // The adapter schedules exactly the CronSources this controller reconciles: a source outside them may be
+      // another controller's, whose own cron adapter ticks it.
+      ...(opts.watchNamespaces === undefined ? [] : [{ name: 'WATCH_NAMESPACES', value: opts.watchNamespaces.join(',') }]),
     ],
   });
 }

@@ -18,7 +18,8 @@ let namespace: string;
 let adapter: AdapterProcess | undefined;
 const sinks: TestSink[] = [];
 
-async function createSource(name: string, sinkUrl: string, spec: Record<string, unknown> = {}): Promise<void> {
+async function createSource(name: string, sinkUrl: string, spec: Record<string, unknown> = {}, ns = namespace): Promise<void> {
+  const namespace = ns;
   await client.json({
     method: 'POST',
     path: collectionPath(CronSourceKind.gvk, namespace),
@@ -44,10 +45,12 @@ beforeAll(async () => {
   await createNamespace(client, namespace);
 });
 
+const otherNamespaces: string[] = [];
+
 afterAll(async () => {
   await adapter?.stop();
   await Promise.all(sinks.map((s) => s.close()));
-  if (client) await deleteNamespace(client, namespace).catch(() => undefined);
+  if (client) await Promise.all([namespace, ...otherNamespaces].map((ns) => deleteNamespace(client, ns).catch(() => undefined)));
 });
 
 describe('headwater-adapter cron (cluster mode)', () => {
@@ -94,5 +97,28 @@ describe('headwater-adapter cron (cluster mode)', () => {
     expect((await fetch(`${health}/readyz`)).status).toBe(200);
     expect(await adapter.stop()).toBe(0);
     adapter = undefined;
+  });
+
+  it('with WATCH_NAMESPACES it schedules only the CronSources of those namespaces', async () => {
+    const watched = uniqueName('hw-cron-w');
+    otherNamespaces.push(watched);
+    await createNamespace(client, watched);
+    const inWatched = await startTestSink();
+    const elsewhere = await startTestSink();
+    sinks.push(inWatched, elsewhere);
+    await createSource('elsewhere', elsewhere.url); // in the test's first namespace, not watched
+    await createSource('mine', inWatched.url, {}, watched);
+
+    const confined = startAdapter(['cron'], { KUBECONFIG: testEnv.kubeconfig(), WATCH_NAMESPACES: watched });
+    try {
+      await confined.waitForLog((l) => l.msg === 'ready', 60_000);
+      await inWatched.waitForRequests(2, 60_000);
+      expect(inWatched.requests[0]?.event?.source).toBe(`/apis/v1/namespaces/${watched}/cronsources/mine`);
+      // two ticks of the watched source went out; a source it could see would have ticked by now too
+      expect(elsewhere.requests).toEqual([]);
+      expect(confined.logs.some((l) => l.msg === 'cron source added' && l.source === `${namespace}/elsewhere`)).toBe(false);
+    } finally {
+      expect(await confined.stop()).toBe(0);
+    }
   });
 });

@@ -58,8 +58,7 @@ describe('manager with watchNamespaces', () => {
       kubeConfig,
       // Only the KafkaSource reconciler: it writes only to KafkaSources it is handed (the cluster is shared).
       reconcilers: [kafkaSourceReconciler()],
-      config: { adapterImage: process.env.HEADWATER_ADAPTER_IMAGE ?? 'headwater/headwater:dev', systemNamespace: sys },
-      watchNamespaces: [watched],
+      config: { adapterImage: process.env.HEADWATER_ADAPTER_IMAGE ?? 'headwater/headwater:dev', systemNamespace: sys, watchNamespaces: [watched] },
       log: quietLog,
       leaderElection: false,
       workers: 2,

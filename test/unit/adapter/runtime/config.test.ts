@@ -92,6 +92,12 @@ describe('parseAdapterConfig', () => {
     expect(configError(() => parseAdapterConfig({ K_EVENT_BUS_CONFIG: '{nope' })).message).toMatch(/^K_EVENT_BUS_CONFIG:/);
   });
 
+  it('reads WATCH_NAMESPACES (empty = all) and names it when an entry is not a namespace', () => {
+    expect(parseAdapterConfig({}).watchNamespaces).toEqual([]);
+    expect(parseAdapterConfig({ WATCH_NAMESPACES: 'b, a' }).watchNamespaces).toEqual(['a', 'b']);
+    expect(configError(() => parseAdapterConfig({ WATCH_NAMESPACES: 'a,,b' })).message).toMatch(/WATCH_NAMESPACES/);
+  });
+
   it('rejects a K_CA_CERTS without a certificate, a bad PORT and LOG_LEVEL', () => {
     expect(configError(() => parseAdapterConfig({ K_CA_CERTS: 'hello' })).message).toMatch(/^K_CA_CERTS:/);
     expect(configError(() => parseAdapterConfig({ PORT: '99999' })).message).toMatch(/^PORT:/);

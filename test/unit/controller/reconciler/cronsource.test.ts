@@ -38,6 +38,17 @@ describe('CronSource reconciler', () => {
     expect(kube.writes()).toBe(0);
   });
 
+  it('a controller confined by WATCH_NAMESPACES confines its cron adapter to the same namespaces (and its own)', async () => {
+    const kube = new FakeKube([service('web'), cron('a', { sink: sinkRef })]);
+    await cronSourceReconciler().reconcile({ namespace: NS, name: 'a' }, kube.context({ watchNamespaces: ['team-b', NS] }));
+    const dep = kube.find('apps/v1', 'Deployment', SYS, 'headwater-cron-adapter') as KubeObject;
+    expect(adapterEnv(dep).WATCH_NAMESPACES).toBe(`${SYS},${NS},team-b`);
+    // unconfined: no variable, the adapter watches every namespace
+    const all = new FakeKube([service('web'), cron('a', { sink: sinkRef })]);
+    await cronSourceReconciler().reconcile({ namespace: NS, name: 'a' }, all.context());
+    expect(adapterEnv(all.find('apps/v1', 'Deployment', SYS, 'headwater-cron-adapter') as KubeObject).WATCH_NAMESPACES).toBeUndefined();
+  });
+
   it("reflects the shared Deployment's availability in every source", async () => {
     const kube = new FakeKube([service('web'), cron('a', { sink: sinkRef }), cron('b', { sink: sinkRef })]);
     const r = cronSourceReconciler();

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadControllerConfig } from '../../../../controller/runtime/config.js';
-import { informerNamespaces, parseWatchNamespaces } from '../../../../controller/runtime/watch-namespaces.js';
+import { informerNamespaces } from '../../../../controller/runtime/watch-namespaces.js';
+import { parseWatchNamespaces } from '../../../../lib/kube/watch-namespaces.js';
 import { ConfigError } from '../../../../lib/errors.js';
 
 describe('parseWatchNamespaces', () => {
