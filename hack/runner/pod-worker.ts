@@ -244,6 +244,11 @@ export class PodWorker {
         await this.deps.kube.patchPodStatus(this.pod.metadata?.namespace ?? 'default', this.pod.metadata?.name ?? '', status);
         this.lastSent = status;
       } catch (err) {
+        // A pod deleted meanwhile has no status to report; its worker is about to be stopped by the pod watch.
+        if (isStatus(err, 404)) {
+          this.log.debug('pod status not reported: the pod is gone');
+          return;
+        }
         this.log.warn('pod status not reported', { err });
         // Try again on the next change or resync.
         this.lastSent = undefined;

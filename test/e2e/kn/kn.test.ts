@@ -146,7 +146,8 @@ beforeAll(async () => {
     kubeConfig: kc,
     // Only this file's namespaces: other test files' controllers share the apiserver (test/support/lanes.ts).
     reconcilers: scopeReconcilers(allReconcilers(), { namespaces: [ns, sysNs] }),
-    config: { adapterImage: 'headwater/headwater:e2e', systemNamespace: sysNs },
+    // watchNamespaces also confines the shared cron adapter: unconfined, it would tick other files' CronSources.
+    config: { adapterImage: 'headwater/headwater:e2e', systemNamespace: sysNs, watchNamespaces: [ns] },
     log: createLogger({ component: 'controller' }, { level: 'error' }),
     leaderElection: false,
     resyncMs: 3000,

@@ -182,7 +182,9 @@ export async function startSampleStack(label: string, stackOptions: SampleStackO
     manager = await startManager({
       kubeConfig: kc,
       reconcilers: scopeReconcilers(allReconcilers(), { namespaces: [namespace, systemNamespace], clusterNames: stackOptions.clusterNames ?? [] }),
-      config: { adapterImage: 'headwater/headwater:e2e', systemNamespace },
+      // watchNamespaces also confines the shared cron adapter this stack runs: unconfined, it would tick the
+      // CronSources of every other file's stack running side by side.
+      config: { adapterImage: 'headwater/headwater:e2e', systemNamespace, watchNamespaces: [namespace] },
       log: createLogger({ component: 'controller' }, { level: 'error' }),
       leaderElection: false,
       resyncMs: 5000,

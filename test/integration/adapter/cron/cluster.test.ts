@@ -1,7 +1,8 @@
 /**
- * The cron adapter in cluster mode against the real local apiserver: it watches CronSources in every namespace,
- * schedules those whose status.sinkUri is set, and adding or deleting one leaves the others ticking.
- * The controller is not running here: the test writes status.sinkUri itself, as the controller would.
+ * The cron adapter in cluster mode against the real local apiserver: it watches CronSources (here confined with
+ * WATCH_NAMESPACES, as a controller confines it), schedules those whose status.sinkUri is set, and adding or
+ * deleting one leaves the others ticking. The controller is not running here: the test writes status.sinkUri
+ * itself, as the controller would.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CronSourceKind } from '../../../../api/kinds.js';
@@ -72,7 +73,9 @@ describe('headwater-adapter cron (cluster mode)', () => {
       },
     });
 
-    adapter = startAdapter(['cron'], { KUBECONFIG: testEnv.kubeconfig() });
+    // Confined to this file's namespace: other files running side by side (test/support/lanes.ts) have CronSources
+    // with a resolved sink too, which an unconfined adapter would tick.
+    adapter = startAdapter(['cron'], { KUBECONFIG: testEnv.kubeconfig(), WATCH_NAMESPACES: namespace });
     await adapter.waitForLog((l) => l.msg === 'ready', 60_000);
     const [first] = await sinkA.waitForRequests(1, 60_000);
     expect(first?.event?.type).toBe('dev.knative.sources.ping');
