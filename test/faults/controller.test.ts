@@ -19,6 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AlreadyExistsError, NotFoundError } from '../../lib/kube/errors.js';
 import { uniqueName } from '../support/env.js';
 import { StandInKubelet } from '../support/stand-in-kubelet.js';
+import { waitFor } from '../support/wait-for.js';
 import { adapterSelector } from '../../controller/reconciler/shared/adapter-deployment.js';
 import { installCrds } from '../integration/controller/reconciler/harness.js';
 import { Auditor } from './support/audit.js';
@@ -159,6 +160,20 @@ beforeAll(async () => {
   for (const n of [SYS, ns, churnNs]) await post('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: n } });
   // The RBAC exactly as config/ ships it.
   await k.kubectl(['apply', '--server-side', '--force-conflicts', '--field-manager=faults', ...['rbac/controller-serviceaccount', 'rbac/controller-clusterrole', 'rbac/controller-bindings', 'rbac/cron-adapter', 'webhook/rbac'].flatMap((f) => ['-f', `config/${f}.yaml`])]);
+  // The resolver role is aggregated (duck.knative.dev/addressable) by kube-controller-manager, a moment after the
+  // apply: an installer waits for its rules before starting the controller, and so does this suite (a controller
+  // started earlier logs one Forbidden for services and recovers, which the baseline case counts as a failure).
+  await waitFor(
+    'the aggregated ClusterRole headwater-addressable-resolver to hold its rules',
+    async () => {
+      const role = await k.client.json<{ rules?: { resources?: string[] }[] }>({
+        method: 'GET',
+        path: '/apis/rbac.authorization.k8s.io/v1/clusterroles/headwater-addressable-resolver',
+      });
+      return (role.rules ?? []).some((r) => r.resources?.includes('services')) ? true : undefined;
+    },
+    60_000,
+  );
   const { stdout: token } = await k.kubectl(['create', 'token', 'headwater-controller', '-n', SYS, '--duration=2h']);
   saKubeconfig = k.kubeconfigWithToken(token.trim(), join(tmpdir(), `headwater-faults-sa-${process.pid}.kubeconfig`));
   kubelet = new StandInKubelet(k.kubeConfig, { nodeName: 'faults-stand-in', namespaces: () => watchedNamespaces });
