@@ -17,6 +17,7 @@ import { makeTestPki, type TestPki } from '../../../support/auth/pki.js';
 import { uniqueName } from '../../../support/env.js';
 import { startTestSink, type TestSink } from '../../../support/test-sink.js';
 import { waitFor } from '../../../support/wait-for.js';
+import { kafkaCommittedOffset } from '../../../support/broker-state.js';
 
 const user = { name: 'headwater', password: `kpw-${randomBytes(12).toString('hex')}` };
 let pki: TestPki;
@@ -54,13 +55,7 @@ async function topicWithRecords(n: number): Promise<string> {
   return topic;
 }
 
-/** The group's committed offset of partition 0 ('-1': none). The coordinator of a new broker may still be loading. */
-async function committed(group: string, topic: string): Promise<string> {
-  return waitFor(`offsets of ${group}`, async () => {
-    const [t] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
-    return t?.partitions[0]?.offset ?? '-1';
-  }, 15_000);
-}
+const committed = (group: string, topic: string): Promise<string> => kafkaCommittedOffset(admin, group, topic);
 
 type Net = Record<string, unknown>;
 const ref = (key: string) => ({ secretKeyRef: { name: 'kafka', key } });

@@ -27,6 +27,7 @@ import { makeTestPki, type TestPki } from '../../../support/auth/pki.js';
 import { uniqueName } from '../../../support/env.js';
 import { startTestSink, type TestSink } from '../../../support/test-sink.js';
 import { waitFor } from '../../../support/wait-for.js';
+import { kafkaCommittedOffset } from '../../../support/broker-state.js';
 
 const user = { name: 'headwater', password: `kbpw-${randomBytes(12).toString('hex')}` };
 let pki: TestPki;
@@ -80,13 +81,7 @@ async function busTopicWithEvents(busTopic: string, label: string, n: number): P
   return events;
 }
 
-/** A group's committed offset of partition 0 ('-1': none). The coordinator of a new broker may still be loading. */
-async function committed(group: string, topic: string): Promise<string> {
-  return waitFor(`offsets of ${group}`, async () => {
-    const [t] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
-    return t?.partitions[0]?.offset ?? '-1';
-  }, 15_000);
-}
+const committed = (group: string, topic: string): Promise<string> => kafkaCommittedOffset(admin, group, topic);
 
 function trigger(name: string, busTopic: string, bus: object, secrets: Record<string, string>): AdapterProcess {
   return startAdapter(['trigger'], {

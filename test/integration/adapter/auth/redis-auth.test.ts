@@ -20,6 +20,7 @@ import { type AuthRedis, startAuthRedis } from '../../../support/auth/redis.js';
 import { uniqueName } from '../../../support/env.js';
 import { startTestSink, type TestSink } from '../../../support/test-sink.js';
 import { waitFor } from '../../../support/wait-for.js';
+import { redisGroupState } from '../../../support/broker-state.js';
 
 const password = `rpw-${randomBytes(12).toString('hex')}`;
 let pki: TestPki;
@@ -52,20 +53,7 @@ function sourceEnv(name: string, spec: Record<string, unknown>, secrets: Record<
   };
 }
 
-interface GroupState {
-  pending: number;
-  lastDeliveredId: string;
-}
-
-async function groupState(admin: Redis, stream: string, group: string): Promise<GroupState> {
-  const groups = (await admin.call('XINFO', ['GROUPS', stream])) as unknown[][];
-  for (const g of groups) {
-    const fields = new Map<string, unknown>();
-    for (let i = 0; i + 1 < g.length; i += 2) fields.set(String(g[i]), g[i + 1]);
-    if (fields.get('name') === group) return { pending: Number(fields.get('pending')), lastDeliveredId: String(fields.get('last-delivered-id')) };
-  }
-  throw new Error(`group ${group} not found on ${stream}`);
-}
+const groupState = redisGroupState;
 
 /** A stream whose group exists (as after an earlier run of the source) and holds `n` entries not yet read. */
 async function streamWithEntries(admin: Redis, stream: string, group: string, n: number): Promise<string[]> {
@@ -125,7 +113,7 @@ describe('redisstream source with REDIS_PASSWORD', () => {
         'every entry acknowledged',
         async () => {
           const s = await groupState(redis.admin, stream, group);
-          return s.pending === 0 && s.lastDeliveredId === ids[ids.length - 1] ? s : undefined;
+          return s?.pending === 0 && s.lastDeliveredId === ids[ids.length - 1] ? s : undefined;
         },
         15_000,
       );
@@ -190,7 +178,7 @@ describe('redisstream source over TLS (REDIS_TLS_CA)', () => {
       expect(arrived().sort()).toEqual([...wanted].sort());
       for (const k of ['enabled', 'url'] as const) {
         const s = streams[k];
-        await waitFor(`${k} acked`, async () => ((await groupState(redis.admin, s, group)).pending === 0 ? true : undefined), 15_000);
+        await waitFor(`${k} acked`, async () => ((await groupState(redis.admin, s, group))?.pending === 0 ? true : undefined), 15_000);
       }
     } finally {
       await untrusted.stop();
@@ -267,7 +255,7 @@ describe('Redis EventBus with BUS_REDIS_PASSWORD', () => {
         async () => {
           const src = await groupState(redis.admin, stream, group);
           const onBus = await groupState(redis.admin, streamKeyFor(topic), durableName('auth', name));
-          return src.pending === 0 && onBus.pending === 0 && onBus.lastDeliveredId !== '0-0' ? true : undefined;
+          return src?.pending === 0 && onBus?.pending === 0 && onBus.lastDeliveredId !== '0-0' ? true : undefined;
         },
         15_000,
       );

@@ -10,7 +10,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import { CloudEvent } from 'cloudevents';
-import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBus } from '../../../../adapter/bus/create.js';
 import { streamKeyFor } from '../../../../adapter/bus/redis.js';
@@ -22,6 +21,7 @@ import { type AuthRedis, startAuthRedis } from '../../../support/auth/redis.js';
 import { uniqueName } from '../../../support/env.js';
 import { startTestSink, type TestSink } from '../../../support/test-sink.js';
 import { waitFor } from '../../../support/wait-for.js';
+import { redisGroupState } from '../../../support/broker-state.js';
 
 const password = `rbpw-${randomBytes(12).toString('hex')}`;
 let pki: TestPki;
@@ -38,16 +38,7 @@ afterAll(async () => {
   await redis?.stop();
 });
 
-/** Pending count and last-delivered id of `group` on `stream`; undefined when the group does not exist. */
-async function groupState(admin: Redis, stream: string, group: string): Promise<{ pending: number; lastDeliveredId: string } | undefined> {
-  const groups = (await admin.call('XINFO', ['GROUPS', stream])) as unknown[][];
-  for (const g of groups) {
-    const fields = new Map<string, unknown>();
-    for (let i = 0; i + 1 < g.length; i += 2) fields.set(String(g[i]), g[i + 1]);
-    if (fields.get('name') === group) return { pending: Number(fields.get('pending')), lastDeliveredId: String(fields.get('last-delivered-id')) };
-  }
-  return undefined;
-}
+const groupState = redisGroupState;
 
 const idsAtSink = (ids: string[]) => sink.requests.map((r) => String(r.headers['ce-id'])).filter((id) => ids.includes(id));
 
