@@ -14,16 +14,16 @@ export interface DeferredHttpPool extends HttpPool {
   load(): Promise<HttpPool>;
 }
 
-/** An HttpPool whose module is loaded by `load()`; asking it for a dispatcher before that is a programming error. */
-export function deferredHttpPool(create: () => Promise<HttpPool>): DeferredHttpPool {
-  let pool: HttpPool | undefined;
-  let loading: Promise<HttpPool> | undefined;
+/** `create` run by the first `load()` and its value kept; a failed load is forgotten, so the next one tries again. */
+function loadOnce<T>(create: () => Promise<T>): { load(): Promise<T>; value(): T | undefined; settled(): Promise<T | undefined> } {
+  let value: T | undefined;
+  let loading: Promise<T> | undefined;
   return {
     load() {
       loading ??= create().then(
-        (p) => {
-          pool = p;
-          return p;
+        (v) => {
+          value = v;
+          return v;
         },
         (err: unknown) => {
           loading = undefined;
@@ -32,15 +32,26 @@ export function deferredHttpPool(create: () => Promise<HttpPool>): DeferredHttpP
       );
       return loading;
     },
+    value: () => value,
+    /** The value, waiting for a load under way; undefined if none was started or it failed. */
+    settled: async () => value ?? (await loading?.catch(() => undefined)),
+  };
+}
+
+/** An HttpPool whose module is loaded by `load()`; asking it for a dispatcher before that is a programming error. */
+export function deferredHttpPool(create: () => Promise<HttpPool>): DeferredHttpPool {
+  const pool = loadOnce(create);
+  return {
+    load: pool.load,
     dispatcherFor(caCerts) {
-      if (pool === undefined) {
+      const loaded = pool.value();
+      if (loaded === undefined) {
         throw new HeadwaterError('HttpPoolNotLoaded', 'the HTTP pool was used before it was loaded: await load() first', {});
       }
-      return pool.dispatcherFor(caCerts);
+      return loaded.dispatcherFor(caCerts);
     },
     async close() {
-      const p = pool ?? (await loading?.catch(() => undefined));
-      await p?.close();
+      await (await pool.settled())?.close();
     },
   };
 }
@@ -50,38 +61,24 @@ export function deferredHttpPool(create: () => Promise<HttpPool>): DeferredHttpP
  * is up, `emit` goes straight to it. Closing before anything was sent loads nothing.
  */
 export function deferredEmitter(create: () => Promise<Emitter>): Emitter {
-  let inner: Emitter | undefined;
-  let loading: Promise<Emitter> | undefined;
+  const inner = loadOnce(create);
   let closed = false;
-  const load = (): Promise<Emitter> => {
-    loading ??= create().then(
-      (e) => {
-        inner = e;
-        return e;
-      },
-      (err: unknown) => {
-        // The next event tries again.
-        loading = undefined;
-        throw err;
-      },
-    );
-    return loading;
-  };
   return {
     emit(event) {
-      if (inner !== undefined) return inner.emit(event);
+      const loaded = inner.value();
+      if (loaded !== undefined) return loaded.emit(event);
       if (closed) {
         return Promise.reject(
           new DeliveryError('shutting-down', `event ${event.id} not sent: the emitter is closed`, { eventId: event.id, attempts: 0, retryable: true }),
         );
       }
-      return load().then((e) => e.emit(event));
+      // A failed load rejects this event; the next one tries again.
+      return inner.load().then((e) => e.emit(event));
     },
     async close() {
       closed = true;
       // Events already waiting for the load were chained before this: they reach the emitter before it closes.
-      const e = inner ?? (await loading?.catch(() => undefined));
-      await e?.close();
+      await (await inner.settled())?.close();
     },
   };
 }
