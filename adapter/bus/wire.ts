@@ -5,6 +5,7 @@
  */
 import { CloudEvent } from 'cloudevents';
 import { isCeExtensionName } from '../../api/ce-extension-names.js';
+import { strictVerdict } from '../runtime/source-event.js';
 import { BusDecodeError } from './errors.js';
 
 export const structuredContentType = 'application/cloudevents+json; charset=utf-8';
@@ -114,28 +115,9 @@ export function isRfc3339DateTime(text: string): boolean {
   return day <= (month === 2 && leap ? 29 : (daysInMonth[month] ?? 0));
 }
 
-/**
- * Verdicts on URI attributes (source, dataschema) from the SDK's own strict check, once per distinct value: a
- * Trigger reads a handful of sources, so this costs one schema run per source rather than per event, and the rule
- * stays exactly the SDK's (as adapter/runtime/source-event.ts does for the source adapters).
- */
-const uriVerdicts = new Map<string, boolean>();
-const maxUriVerdicts = 1024;
-
+/** A URI attribute (source, dataschema) by the SDK's own strict rule, run once per distinct value (source-event.ts). */
 function validUri(attr: 'source' | 'dataschema', value: string): boolean {
-  const key = `${attr}\u0000${value}`;
-  let ok = uriVerdicts.get(key);
-  if (ok === undefined) {
-    try {
-      new CloudEvent({ id: 'validation', type: 'validation', source: attr === 'source' ? value : '/validation', ...(attr === 'dataschema' ? { dataschema: value } : {}) }, true);
-      ok = true;
-    } catch {
-      ok = false;
-    }
-    if (uriVerdicts.size >= maxUriVerdicts) uriVerdicts.clear();
-    uriVerdicts.set(key, ok);
-  }
-  return ok;
+  return strictVerdict({ type: 'validation', source: attr === 'source' ? value : '/validation', ...(attr === 'dataschema' ? { dataschema: value } : {}) }) === null;
 }
 
 /**

@@ -10,15 +10,20 @@
 import { CloudEvent } from 'cloudevents';
 
 const verdicts = new Map<string, Error | null>();
-/** Distinct (type, source) pairs remembered; a process has a handful (one per topic or stream). */
+/** Distinct attribute sets remembered; a process has a handful (one per topic, stream or bus source). */
 const maxVerdicts = 1024;
 
-function verdict(type: string, source: string): Error | null {
-  const key = `${type}\u0000${source}`;
+/**
+ * The SDK's strict verdict (null = valid) on an event with these configuration-borne attributes, run once per
+ * distinct set: the rule stays exactly the SDK's while its schema runs per source, not per event. Shared with
+ * the bus decoder (adapter/bus/wire.ts), which checks `source` and `dataschema` this way.
+ */
+export function strictVerdict(attrs: { type: string; source: string; dataschema?: string }): Error | null {
+  const key = `${attrs.type}\u0000${attrs.source}\u0000${attrs.dataschema ?? '\u0001'}`;
   let v = verdicts.get(key);
   if (v === undefined) {
     try {
-      new CloudEvent({ id: 'validation', type, source }, true);
+      new CloudEvent({ id: 'validation', ...attrs }, true);
       v = null;
     } catch (err) {
       v = err instanceof Error ? err : new Error(String(err));
@@ -30,7 +35,7 @@ function verdict(type: string, source: string): Error | null {
 }
 
 export function sourceEvent(attrs: Record<string, unknown> & { type: string; source: string }): CloudEvent<unknown> {
-  const bad = verdict(attrs.type, attrs.source);
+  const bad = strictVerdict({ type: attrs.type, source: attrs.source });
   if (bad !== null) throw bad;
   return new CloudEvent<unknown>(attrs, false);
 }
