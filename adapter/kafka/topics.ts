@@ -6,12 +6,12 @@
  * stay not ready and say which ones and what to do — never crash-loop over a topic that will be created later.
  */
 import type { Admin, Kafka } from 'kafkajs';
-import { sleep } from '../../lib/backoff.js';
+import { backoffDelay, sleep } from '../../lib/backoff.js';
 import type { Logger } from '../../lib/log.js';
 
 /** How long one on-demand creation request may take; kafkajs retries a refused one for minutes otherwise. */
 const autoCreateTimeoutMs = 10_000;
-const maxWaitMs = 30_000;
+const waitBackoff = { policy: 'exponential', baseMs: 500, maxMs: 30_000 } as const;
 
 /** The topics of `wanted` that the cluster does not have. Pure. */
 export function missingTopics(wanted: readonly string[], existing: readonly string[]): string[] {
@@ -45,24 +45,21 @@ export async function awaitTopics(opts: {
   log: Logger;
   signal: AbortSignal;
 }): Promise<void> {
-  let waitMs = 500;
-  let asked = false;
-  for (;;) {
+  for (let attempt = 0; ; attempt++) {
     const missing = missingTopics(opts.topics, await opts.admin.listTopics());
     if (missing.length === 0) return;
-    if (!asked) {
-      asked = true;
+    if (attempt === 0) {
       await requestAutoCreation(opts.kafka, opts.groupId, missing).catch((err: unknown) =>
         opts.log.debug('on-demand topic creation not accepted', { topics: missing, err }),
       );
       continue;
     }
+    const waitMs = backoffDelay(attempt, waitBackoff);
     opts.log.warn('kafka topics do not exist; not ready until they do', {
       topics: missing,
       fix: 'Create the topics (kafka-topics.sh --create --topic …), or let the broker create them on demand (auto.create.topics.enable=true)',
       retryInMs: waitMs,
     });
     await sleep(waitMs, opts.signal);
-    waitMs = Math.min(waitMs * 2, maxWaitMs);
   }
 }
