@@ -1,14 +1,22 @@
-import { defineConfig } from 'vitest/config';
-import { LaneSequencer } from './test/support/lane-sequencer.js';
+import { configDefaults, defineConfig } from 'vitest/config';
+import { parallelFiles } from './test/support/lanes.js';
 
-// Three projects: unit tests need nothing running; integration and e2e tests need the local environment
-// from `hack/env.sh up` (real apiserver, Kafka, Redis, NATS); faults restart servers of their own.
+// Unit tests need nothing running; integration and e2e tests need the local environment from `hack/env.sh up`
+// (real apiserver, Kafka, Redis, NATS); faults restart servers of their own.
+//
+// The integration and e2e files are two projects, one per lane (test/support/lanes.ts, docs/testing.md):
+// `integration-alone` (every file not listed as parallel, a new one too) runs one file at a time, first;
+// `integration-parallel` runs the listed files two at a time after it. The tests mostly wait on servers, so two
+// workers nearly halve the wall time even on two cores. Run both with `--project 'integration-*'`.
+const integration = {
+  environment: 'node',
+  testTimeout: 120_000,
+  hookTimeout: 180_000,
+} as const;
+const integrationFiles = ['test/integration/**/*.test.ts', 'test/e2e/**/*.test.ts'];
+
 export default defineConfig({
   test: {
-    sequence: {
-      // Integration files of the `alone` lane first, then the parallel ones (test/support/lane-sequencer.ts).
-      sequencer: LaneSequencer,
-    },
     projects: [
       {
         test: {
@@ -19,21 +27,22 @@ export default defineConfig({
       },
       {
         test: {
-          name: 'integration',
-          include: ['test/integration/**/*.test.ts', 'test/e2e/**/*.test.ts'],
-          environment: 'node',
-          testTimeout: 120_000,
-          hookTimeout: 180_000,
-          // Two files at a time: the tests mostly wait on servers, so two workers nearly halve the wall time
-          // even on two cores. Which files may share the run is test/support/lanes.ts (rules for new files
-          // there and in docs/testing.md): a file listed as `parallel` runs beside any other parallel file;
-          // every other file (a new one too, until it is checked and listed) runs alone. The lane lock is
-          // started by the globalSetup and taken by every file in the setupFile.
-          maxWorkers: 2,
-          globalSetup: ['test/support/lane-global-setup.ts'],
-          setupFiles: ['test/support/lane-setup.ts'],
-          // Its own group: a project's worker count may differ from the others' only in another group.
+          name: 'integration-alone',
+          include: integrationFiles,
+          exclude: [...configDefaults.exclude, ...parallelFiles],
+          ...integration,
+          fileParallelism: false,
+          // Groups run one after the other; a project's worker count may differ from the others' only in another group.
           sequence: { groupOrder: 1 },
+        },
+      },
+      {
+        test: {
+          name: 'integration-parallel',
+          include: [...parallelFiles],
+          ...integration,
+          maxWorkers: 2,
+          sequence: { groupOrder: 2 },
         },
       },
       {

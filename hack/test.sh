@@ -72,10 +72,10 @@ env_up() {
 }
 
 integration() {
-  # Connection info for the tests (test/support/env.ts reads these). Two files at a time, by lane
-  # (vitest.config.ts, test/support/lanes.ts, docs/testing.md).
+  # Connection info for the tests (test/support/env.ts reads these). The alone lane runs one file at a time,
+  # then the parallel lane two at a time (vitest.config.ts, test/support/lanes.ts, docs/testing.md).
   eval "$(bash hack/env.sh env)" || return 1
-  timeout "${HEADWATER_INTEGRATION_TIMEOUT:-45m}" npx vitest run --project integration "$@"
+  timeout "${HEADWATER_INTEGRATION_TIMEOUT:-45m}" npx vitest run --project 'integration-*' "$@"
 }
 
 faults() {

@@ -1,22 +1,20 @@
 /**
- * Which integration/e2e test files may run side by side (vitest.config.ts runs the `integration` project in
- * two workers). A file is in one of two lanes:
+ * Which integration/e2e test files may run side by side. A file is in one of two lanes, each a vitest project
+ * (vitest.config.ts):
  *
- * - `parallel`: it may share the run with any other parallel file. Listed here only after reading it: all
+ * - `parallel` (project `integration-parallel`, two workers): it may share the run with any other parallel file. Listed here only after reading it: all
  *   its names (namespaces, topics, streams, groups, cluster-scoped objects) are unique to the run, its
  *   servers and sinks are private (port 0 / free ports), and any controller it starts in-process is scoped
  *   to its own namespaces (test/support/scoped-reconcilers.ts).
- * - `alone`: it runs with no other file of the run. For files that restart a shared server (the apiserver,
+ * - `alone` (project `integration-alone`, one file at a time, before the parallel ones): it runs with no other file of the run. For files that restart a shared server (the apiserver,
  *   Kafka, Redis, NATS), start an unscoped controller (controller/main.ts as leader, hack/demo.sh), register
  *   a cluster-wide admission webhook, or use fixed names another file uses.
  *
- * A file matching no rule is `alone`: a new test file is safe until someone checks it and lists it. The
- * lock that enforces the lanes is test/support/lane-lock.ts; docs/testing.md has the rules for new files.
+ * A file matching no rule is `alone`: a new test file is safe until someone checks it and lists it.
+ * docs/testing.md has the rules for new files.
  */
 
-export type Lane = 'parallel' | 'alone';
-
-/** Repo-relative paths (or one-level `*` patterns) of files checked to be safe side by side. */
+/** Repo-relative paths (or globs) of files checked to be safe side by side. */
 export const parallelFiles: readonly string[] = [
   // e2e: each file's own namespaces, node runner (own node, own loopback /16s) and scoped controller.
   'test/e2e/samples/*.test.ts',
@@ -61,18 +59,3 @@ export const parallelFiles: readonly string[] = [
   'test/integration/smoke/nats.test.ts',
   'test/integration/smoke/redis.test.ts',
 ];
-
-function matches(pattern: string, file: string): boolean {
-  const star = pattern.indexOf('*');
-  if (star < 0) return pattern === file;
-  const prefix = pattern.slice(0, star);
-  const suffix = pattern.slice(star + 1);
-  const middle = file.slice(prefix.length, file.length - suffix.length);
-  return file.length >= prefix.length + suffix.length && file.startsWith(prefix) && file.endsWith(suffix) && !middle.includes('/');
-}
-
-/** The lane of a test file, by its path relative to the repository root (forward slashes). */
-export function laneOf(relativePath: string): Lane {
-  const file = relativePath.replace(/\\/g, '/').replace(/^\.\//, '');
-  return parallelFiles.some((p) => matches(p, file)) ? 'parallel' : 'alone';
-}
