@@ -71,10 +71,7 @@ export async function run(cfg: AdapterConfig, ctx: RoleContext): Promise<RoleHan
       }),
       groupId: kc.groupId,
       topics: kc.topics,
-      // Every partition known at start now has a committed position, so the consumer's own default only applies
-      // to a partition that appeared since (the topic grew): read it from its start, as the plan above does,
-      // rather than from "latest", which would skip what was produced before its first assignment.
-      fromBeginning: true,
+      fromBeginning: kc.fromBeginning,
       ordering: kc.ordering,
       concurrency: unorderedConcurrency,
       handle,
