@@ -45,6 +45,7 @@ export async function run(cfg: AdapterConfig, ctx: RoleContext): Promise<RoleHan
       group: rc.group,
       consumer,
       handle,
+      concurrency: cfg.maxInFlight,
       signal: abort.signal,
       log: log.child({ consumer }),
     }),

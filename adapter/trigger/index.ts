@@ -61,6 +61,7 @@ export async function run(cfg: AdapterConfig, ctx: RoleContext): Promise<RoleHan
       log,
       isPermanent: isUndeliverable,
       onReceived: () => ctx.metrics.received(),
+      concurrency: cfg.maxInFlight,
     });
   } catch (err) {
     await bus.close().catch(() => undefined);
