@@ -49,9 +49,10 @@ const heartbeatEveryMs = 3000;
 /**
  * Partitions handled at once. Ordered mode has one record in flight per partition, so this is its whole
  * concurrency: at 4, a topic of 8 partitions had 4 events on the wire at a time, bound by the sink's round trip.
- * Unordered mode has `concurrency` records in flight per partition already.
+ * Unordered mode has `concurrency` records in flight per partition, and the emitter bounds the process; at 4,
+ * records of the other partitions of a fetch waited for a partition's batch to finish (latency at half rate).
  */
-export const defaultPartitionsConcurrently: Readonly<Record<Ordering, number>> = { ordered: 16, unordered: 4 };
+export const defaultPartitionsConcurrently: Readonly<Record<Ordering, number>> = { ordered: 16, unordered: 16 };
 /** Resolved offsets are committed inside long batches this often: what a crash replays is about this much. */
 const commitEveryMs = 1000;
 
