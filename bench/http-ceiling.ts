@@ -18,17 +18,25 @@ export interface CeilingResult {
   errors: number;
   /** The client process's CPU time per 1,000 requests: what the bare wire costs, to compare adapters against. */
   cpuMsPer1000: number;
+  /** The whole machine's busy CPU per 1,000 requests (client, sink, and whatever else ran meanwhile). */
+  machineCpuMsPer1000: number;
 }
 
 /** One round: `count` requests at the adapter's concurrency, in a child process. */
 async function ceilingRound(ctx: BenchContext, sinkUrl: string, count: number): Promise<CeilingResult> {
-  const r = await runJsonWorker<{ count: number; elapsedMs: number; errors: number; cpuMs: number }>(
+  const r = await runJsonWorker<{ count: number; elapsedMs: number; errors: number; cpuMs: number; machineMs: number }>(
     ctx.distDir,
     'http-client',
     [sinkUrl, String(count), String(adapterConcurrency)],
     120_000,
   );
-  return { eventsPerSecond: (r.count * 1000) / r.elapsedMs, count: r.count, errors: r.errors, cpuMsPer1000: (r.cpuMs * 1000) / r.count };
+  return {
+    eventsPerSecond: (r.count * 1000) / r.elapsedMs,
+    count: r.count,
+    errors: r.errors,
+    cpuMsPer1000: (r.cpuMs * 1000) / r.count,
+    machineCpuMsPer1000: (r.machineMs * 1000) / r.count,
+  };
 }
 
 /**
@@ -42,6 +50,7 @@ export async function measureCeiling(ctx: BenchContext, sinkUrl: string, count =
   return {
     eventsPerSecond: median(rounds.map((r) => r.eventsPerSecond)),
     cpuMsPer1000: median(rounds.map((r) => r.cpuMsPer1000)),
+    machineCpuMsPer1000: median(rounds.map((r) => r.machineCpuMsPer1000)),
     count: rounds.reduce((n, r) => n + r.count, 0),
     errors: rounds.reduce((n, r) => n + r.errors, 0),
   };

@@ -68,6 +68,7 @@ async function rawConsume(kafka: Kafka, topic: string, count: number, timeoutMs:
 interface ModeResult {
   rate: number | undefined;
   cpuMsPer1000: number;
+  machineCpuMsPer1000: number;
   half: { offeredPerSecond: number; stats: Awaited<ReturnType<BenchSink['stats']>> };
 }
 
@@ -98,7 +99,7 @@ async function runMode(
       BIND_ADDRESS: '127.0.0.1',
       LOG_LEVEL: 'warn',
     });
-    const { rate, cpuMsPer1000 } = await measureDrain(adapter, port, sink, backlog, { readyMs: 60_000, drainMs: ctx.quick ? 60_000 : 300_000 });
+    const { rate, cpuMsPer1000, machineCpuMsPer1000 } = await measureDrain(adapter, port, sink, backlog, { readyMs: 60_000, drainMs: ctx.quick ? 60_000 : 300_000 });
     ctx.log(`kafka ${ordering}: ${rate?.toFixed(0)} ev/s`);
 
     await sink.reset();
@@ -113,7 +114,7 @@ async function runMode(
       await producer.disconnect();
     }
     await sink.waitFor(sent.sent, 60_000);
-    return { rate, cpuMsPer1000, half: { offeredPerSecond: (sent.sent * 1000) / sent.elapsedMs, stats: await sink.stats() } };
+    return { rate, cpuMsPer1000, machineCpuMsPer1000, half: { offeredPerSecond: (sent.sent * 1000) / sent.elapsedMs, stats: await sink.stats() } };
   } finally {
     await adapter?.stop(15_000);
   }
@@ -151,6 +152,7 @@ export const kafkaBench: Benchmark = {
             label: ordering,
             eventsPerSecond: r.rate,
             ceiling,
+            drainCpu: { adapterMs: r.cpuMsPer1000, machineMs: r.machineCpuMsPer1000 },
             raw: { label: 'raw consume', eventsPerSecond: raw },
             ...(ordering === 'unordered' ? { minFractionOfLimit: 0.8 } : {}),
             halfRate: r.half,

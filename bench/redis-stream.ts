@@ -81,7 +81,7 @@ export const redisStream: Benchmark = {
         LOG_LEVEL: 'warn',
         HOSTNAME: 'bench',
       });
-      const { rate, cpuMsPer1000 } = await measureDrain(adapter, port, sink, backlog, { readyMs: 30_000, drainMs: 180_000 });
+      const { rate, cpuMsPer1000, machineCpuMsPer1000 } = await measureDrain(adapter, port, sink, backlog, { readyMs: 30_000, drainMs: 180_000 });
       ctx.log(`redis: adapter ${rate?.toFixed(0)} ev/s, raw ${raw.toFixed(0)} ev/s, ceiling ${ceiling.eventsPerSecond.toFixed(0)} ev/s`);
 
       // Latency at half the rate just measured: produced live, so the entry id time is the produce time.
@@ -99,6 +99,7 @@ export const redisStream: Benchmark = {
         label: '',
         eventsPerSecond: rate,
         ceiling,
+        drainCpu: { adapterMs: cpuMsPer1000, machineMs: machineCpuMsPer1000 },
         raw: { label: 'raw XREADGROUP+XACK', eventsPerSecond: raw },
         minFractionOfLimit: 0.8,
         halfRate: { offeredPerSecond: (sent.sent * 1000) / sent.elapsedMs, stats: half },

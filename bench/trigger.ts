@@ -98,7 +98,7 @@ export const triggerBench: Benchmark = {
         BIND_ADDRESS: '127.0.0.1',
         LOG_LEVEL: 'warn',
       });
-      const { rate, cpuMsPer1000 } = await measureDrain(adapter, port, sink, backlog, { readyMs: 60_000, drainMs: ctx.quick ? 60_000 : 300_000 });
+      const { rate, cpuMsPer1000, machineCpuMsPer1000 } = await measureDrain(adapter, port, sink, backlog, { readyMs: 60_000, drainMs: ctx.quick ? 60_000 : 300_000 });
       ctx.log(`trigger: ${rate?.toFixed(0)} ev/s, raw ${raw.toFixed(0)} ev/s`);
 
       await sink.reset();
@@ -115,6 +115,7 @@ export const triggerBench: Benchmark = {
           label: '',
           eventsPerSecond: rate,
           ceiling,
+          drainCpu: { adapterMs: cpuMsPer1000, machineMs: machineCpuMsPer1000 },
           raw: { label: 'raw JetStream pull+ack', eventsPerSecond: raw },
           halfRate: { offeredPerSecond: (sent.sent * 1000) / sent.elapsedMs, stats: half },
         }),

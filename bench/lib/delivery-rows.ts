@@ -10,6 +10,8 @@ export interface DeliveryFigures {
   /** Drain rate of a pre-filled backlog through the adapter, at the sink. */
   eventsPerSecond: number | undefined;
   ceiling: CeilingResult;
+  /** CPU per 1,000 events during the drain: the adapter's own, and the whole machine's. */
+  drainCpu?: { adapterMs: number; machineMs: number };
   /** The raw consume rate of the same client library with no delivery. */
   raw?: { label: string; eventsPerSecond: number };
   /** Fraction of min(ceiling, raw) the adapter must reach. */
@@ -48,6 +50,22 @@ export function deliveryRows(f: DeliveryFigures): Row[] {
   for (const r of rows) {
     const target = r.metric.includes('HTTP ceiling') ? 0.9 : f.minFractionOfLimit;
     if (target !== undefined && r.ratio !== undefined) r.met = r.ratio >= target;
+  }
+  if (f.drainCpu !== undefined) {
+    const { adapterMs, machineMs } = f.drainCpu;
+    const c = f.ceiling;
+    const ms = (v: number): string => `${v.toFixed(0)} ms`;
+    rows.push(
+      withRatio({
+        bench: f.bench,
+        metric: `${prefix}machine CPU per 1,000 events (all processes)`,
+        value: machineMs,
+        unit: 'ms',
+        reference: { label: 'ceiling run', value: c.machineCpuMsPer1000, unit: 'ms' },
+        // Where an adapter's extra cost per event sits: in the adapter process, or in the sink and the broker.
+        note: `drain: adapter ${ms(adapterMs)} + rest ${ms(machineMs - adapterMs)} (sink, broker, harness); ceiling: client ${ms(c.cpuMsPer1000)} + rest ${ms(c.machineCpuMsPer1000 - c.cpuMsPer1000)} (sink and the rest)`,
+      }),
+    );
   }
   if (f.halfRate) {
     const { stats, offeredPerSecond } = f.halfRate;
