@@ -8,13 +8,13 @@ import { Redis } from 'ioredis';
 import { groupReaderDefaults } from '../adapter/redisstream/group-reader.js';
 import { testEnv } from '../test/support/env.js';
 import { measureCeiling } from './http-ceiling.js';
-import { deliveryRows } from './lib/delivery-rows.js';
+import { deliveryRows, type RawConsume } from './lib/delivery-rows.js';
 import { measureDrain } from './lib/drain.js';
 import { pace } from './lib/pace.js';
 import { payloadBytes } from './lib/payload.js';
 import { freePort, spawnAdapter } from './lib/proc.js';
 import { startSink } from './lib/sink.js';
-import { type Row, withRatio } from './lib/table.js';
+import type { Row } from './lib/table.js';
 import type { BenchContext, Benchmark } from './lib/types.js';
 
 /** The entry's one field: its event data `{"pad":"…"}` is then exactly 1 KiB. */
@@ -31,11 +31,12 @@ async function fill(redis: Redis, stream: string, count: number): Promise<void> 
 }
 
 /** The reference: read and acknowledge with the same client and batch size, delivering nothing. */
-async function rawConsume(redis: Redis, stream: string, count: number): Promise<number> {
+async function rawConsume(redis: Redis, stream: string, count: number): Promise<RawConsume> {
   const group = `raw-${randomUUID().slice(0, 8)}`;
   await redis.xgroup('CREATE', stream, group, '0');
   let read = 0;
   const started = performance.now();
+  const cpu0 = process.cpuUsage();
   while (read < count) {
     const reply = (await redis.xreadgroup('GROUP', group, 'raw', 'COUNT', groupReaderDefaults.batchSize, 'STREAMS', stream, '>')) as
       | [string, [string, string[]][]][]
@@ -46,8 +47,9 @@ async function rawConsume(redis: Redis, stream: string, count: number): Promise<
     read += entries.length;
   }
   const elapsed = performance.now() - started;
+  const cpu = process.cpuUsage(cpu0);
   await redis.xgroup('DESTROY', stream, group);
-  return (read * 1000) / elapsed;
+  return { eventsPerSecond: (read * 1000) / elapsed, cpuMsPer1000: ((cpu.user + cpu.system) / 1000 / read) * 1000 };
 }
 
 export const redisStream: Benchmark = {
@@ -82,7 +84,7 @@ export const redisStream: Benchmark = {
         HOSTNAME: 'bench',
       });
       const { rate, cpuMsPer1000, machineCpuMsPer1000 } = await measureDrain(adapter, port, sink, backlog, { readyMs: 30_000, drainMs: 180_000 });
-      ctx.log(`redis: adapter ${rate?.toFixed(0)} ev/s, raw ${raw.toFixed(0)} ev/s, ceiling ${ceiling.eventsPerSecond.toFixed(0)} ev/s`);
+      ctx.log(`redis: adapter ${rate?.toFixed(0)} ev/s, raw ${raw.eventsPerSecond.toFixed(0)} ev/s, ceiling ${ceiling.eventsPerSecond.toFixed(0)} ev/s`);
 
       // Latency at half the rate just measured: produced live, so the entry id time is the produce time.
       const offered = (rate ?? 1000) / 2;
@@ -94,26 +96,17 @@ export const redisStream: Benchmark = {
       });
       await sink.waitFor(sent.sent, 60_000);
       const half = await sink.stats();
-      const rows = deliveryRows({
+      return deliveryRows({
         bench: 'redis',
         label: '',
         eventsPerSecond: rate,
         ceiling,
-        drainCpu: { adapterMs: cpuMsPer1000, machineMs: machineCpuMsPer1000 },
-        raw: { label: 'raw XREADGROUP+XACK', eventsPerSecond: raw },
+        drainCpu: { who: 'adapter', adapterMs: cpuMsPer1000, machineMs: machineCpuMsPer1000, note: `${backlog} entries of 1 KiB, ${groupReaderDefaults.batchSize} per XREADGROUP` },
+        raw: { label: 'raw XREADGROUP+XACK', ...raw },
         minFractionOfLimit: 0.8,
         halfRate: { offeredPerSecond: (sent.sent * 1000) / sent.elapsedMs, stats: half },
         p99TargetMs: 20,
       });
-      rows.push(withRatio({
-        bench: 'redis',
-        metric: 'adapter CPU per 1,000 events (drain)',
-        value: cpuMsPer1000,
-        unit: 'ms',
-        reference: { label: 'bare HTTP client', value: ceiling.cpuMsPer1000, unit: 'ms' },
-        note: `${backlog} entries of 1 KiB, ${groupReaderDefaults.batchSize} per XREADGROUP`,
-      }));
-      return rows;
     } finally {
       await adapter?.stop();
       await sink.close();

@@ -3,6 +3,13 @@ import type { CeilingResult } from '../http-ceiling.js';
 import type { SinkStats } from './sink-protocol.js';
 import { type Row, withRatio } from './table.js';
 
+/** The reference consumer: the source's client library reading and acknowledging, delivering nothing. */
+export interface RawConsume {
+  eventsPerSecond: number;
+  /** Its own CPU per 1,000 events (in the harness process, between the first and the last read). */
+  cpuMsPer1000: number;
+}
+
 export interface DeliveryFigures {
   bench: string;
   /** e.g. "unordered" or "" */
@@ -11,9 +18,9 @@ export interface DeliveryFigures {
   eventsPerSecond: number | undefined;
   ceiling: CeilingResult;
   /** CPU per 1,000 events during the drain: the adapter's own, and the whole machine's. */
-  drainCpu?: { adapterMs: number; machineMs: number };
-  /** The raw consume rate of the same client library with no delivery. */
-  raw?: { label: string; eventsPerSecond: number };
+  drainCpu?: { who: 'adapter' | 'dispatcher'; adapterMs: number; machineMs: number; note?: string };
+  /** The raw consume rate of the same client library with no delivery, and what it cost. */
+  raw?: { label: string } & RawConsume;
   /** Fraction of min(ceiling, raw) the adapter must reach. */
   minFractionOfLimit?: number;
   /** Latency at half the measured max rate. */
@@ -52,9 +59,31 @@ export function deliveryRows(f: DeliveryFigures): Row[] {
     if (target !== undefined && r.ratio !== undefined) r.met = r.ratio >= target;
   }
   if (f.drainCpu !== undefined) {
-    const { adapterMs, machineMs } = f.drainCpu;
+    const { who, adapterMs, machineMs } = f.drainCpu;
     const c = f.ceiling;
     const ms = (v: number): string => `${v.toFixed(0)} ms`;
+    rows.push(
+      withRatio({
+        bench: f.bench,
+        metric: `${prefix}${who} CPU per 1,000 events`,
+        value: adapterMs,
+        unit: 'ms',
+        reference: { label: 'bare HTTP client', value: c.cpuMsPer1000, unit: 'ms' },
+        ...(f.drainCpu.note === undefined ? {} : { note: f.drainCpu.note }),
+      }),
+    );
+    if (f.raw !== undefined) {
+      // The two libraries' own costs together: what is left above them is this project's code per event.
+      rows.push(
+        withRatio({
+          bench: f.bench,
+          metric: `${prefix}${who} CPU per 1,000 events vs client + raw consume`,
+          value: adapterMs,
+          unit: 'ms',
+          reference: { label: `client ${ms(c.cpuMsPer1000)} + raw ${ms(f.raw.cpuMsPer1000)} =`, value: c.cpuMsPer1000 + f.raw.cpuMsPer1000, unit: 'ms' },
+        }),
+      );
+    }
     rows.push(
       withRatio({
         bench: f.bench,
