@@ -68,7 +68,7 @@ export async function startBatchConsumer(opts: BatchConsumerOptions): Promise<Ru
     heartbeatInterval: heartbeatEveryMs,
     retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 30_000 },
   });
-  const pacer = new CommitPacer(commitEveryMs, (err) => log.debug('offset commit deferred', { err }));
+  const pacer = new CommitPacer(commitEveryMs, (err) => log.debug('offset commit failed; the next one covers the same offsets', { err }));
 
   /** true = delivered; false = the consumer is stopping or the batch went stale: leave it unresolved. */
   const deliver = async (record: KafkaRecord, still: () => boolean): Promise<boolean> => {
@@ -99,7 +99,8 @@ export async function startBatchConsumer(opts: BatchConsumerOptions): Promise<Ru
   const eachBatch = async (p: EachBatchPayload): Promise<void> => {
     const { batch } = p;
     const still = (): boolean => p.isRunning() && !p.isStale();
-    const commit = (): Promise<void> => p.commitOffsetsIfNecessary();
+    // Everything resolved in the group member so far (every partition), as kafkajs' autoCommit would send it.
+    const commit = (): Promise<void> => p.commitOffsetsIfNecessary(p.uncommittedOffsets());
     const beat = setInterval(() => {
       p.heartbeat().catch((err: unknown) => log.debug('heartbeat failed', { err }));
     }, heartbeatEveryMs);
@@ -133,9 +134,12 @@ export async function startBatchConsumer(opts: BatchConsumerOptions): Promise<Ru
       };
       const workers = Math.min(Math.max(1, opts.concurrency ?? 16), messages.length);
       await Promise.all(Array.from({ length: workers }, worker));
-      if (still()) await p.commitOffsetsIfNecessary();
+      // Not awaited: kafkajs fetches again only when every batch of the last fetch has returned.
+      if (still()) pacer.poke(commit);
     } finally {
       clearInterval(beat);
+      // Stopping: what this batch delivered is committed before the consumer leaves the group.
+      if (stopping.signal.aborted) await pacer.flush();
     }
   };
 
@@ -145,6 +149,10 @@ export async function startBatchConsumer(opts: BatchConsumerOptions): Promise<Ru
     consumer.on(consumer.events.STOP, () => resolve());
   });
   done.catch(() => undefined);
+  // A rebalance drops what was resolved and not committed: commit it while this generation still may.
+  consumer.on(consumer.events.REBALANCING, () => {
+    void pacer.flush();
+  });
   consumer.on(consumer.events.CRASH, (e) => {
     const { error, restart } = e.payload;
     log.error('kafka consumer crashed', { err: error, restart });
@@ -155,12 +163,10 @@ export async function startBatchConsumer(opts: BatchConsumerOptions): Promise<Ru
   await consumer.subscribe({ topics: opts.topics, fromBeginning: opts.fromBeginning });
   await consumer.run({
     eachBatchAutoResolve: false,
-    autoCommit: true,
-    // Without an interval kafkajs commits only when a batch ends; with it, commitOffsetsIfNecessary (paced by
-    // CommitPacer inside batches, and at each batch end) commits the resolved offsets every second, which bounds
-    // what a crash replays. By time only: a record-count threshold made kafkajs count every partition's resolved
-    // offsets on each call and commit far more often at high rates (bench/README.md).
-    autoCommitInterval: commitEveryMs,
+    // kafkajs' autoCommit commits after every batch (a few records each at moderate rates) and the next fetch
+    // waits for it; CommitPacer commits the resolved offsets at most once a second instead, with a trailing
+    // commit, a flush on rebalance and one at stop. That bounds what a crash replays to about a second.
+    autoCommit: false,
     partitionsConsumedConcurrently: Math.max(1, opts.partitionsConcurrently ?? defaultPartitionsConcurrently[opts.ordering]),
     eachBatch,
   });
@@ -169,9 +175,11 @@ export async function startBatchConsumer(opts: BatchConsumerOptions): Promise<Ru
     done,
     stop: async () => {
       stopping.abort();
-      // disconnect() stops the run loop (waiting for the current batches, which now end quickly), commits
-      // the resolved offsets and leaves the group.
+      // What idle batches left pending; running batches flush their own on the way out (eachBatch's finally).
+      await pacer.flush();
+      // disconnect() stops the run loop (waiting for the current batches, which now end quickly) and leaves the group.
       await consumer.disconnect();
+      pacer.cancel();
     },
   };
 }

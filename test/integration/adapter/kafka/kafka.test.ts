@@ -128,4 +128,48 @@ describe('kafka adapter', () => {
       expect(await adapter.finished).toBe(0);
     }
   });
+
+  it('a graceful stop commits what was delivered, however recently: the group resumes exactly after it', async () => {
+    const topic = `kc-${randomUUID().slice(0, 8)}`;
+    const group = `kc-${randomUUID().slice(0, 8)}`;
+    await admin.createTopics({ topics: [{ topic, numPartitions: 2 }], waitForLeaders: true });
+    // Requests, not events: a retried request (an earlier test may leave failing answers queued) counts again.
+    const ofTopic = (from = 0): string[] =>
+      sink.requests.slice(from).flatMap((r) => (r.event?.id.startsWith(`${topic}-`) ? [r.event.id] : []));
+    const waitForDistinct = async (n: number): Promise<void> => {
+      for (let i = 0; i < 600 && new Set(ofTopic()).size < n; i++) await new Promise((r) => setTimeout(r, 50));
+      expect(new Set(ofTopic()).size).toBe(n);
+    };
+    await producer.send({ topic, acks: -1, messages: Array.from({ length: 40 }, (_, i) => ({ partition: i % 2, value: JSON.stringify({ i }) })) });
+    const first = await start(topic, { consumerGroup: group });
+    try {
+      await waitAdapterReady(first);
+      await waitForDistinct(40);
+      // Delivered moments before the stop: within the second in which commits are paced, so only the stop's own
+      // commit can cover them.
+      await producer.send({ topic, acks: -1, messages: Array.from({ length: 6 }, (_, i) => ({ partition: i % 2, value: JSON.stringify({ late: i }) })) });
+      await waitForDistinct(46);
+    } finally {
+      first.shutdown.trigger('test: graceful stop');
+      expect(await first.finished).toBe(0);
+    }
+    const committed = await admin.fetchOffsets({ groupId: group, topics: [topic] });
+    const ends = await admin.fetchTopicOffsets(topic);
+    for (const { partition, high } of ends) {
+      expect(committed[0]?.partitions.find((p) => p.partition === partition)?.offset, `partition ${partition}`).toBe(high);
+    }
+    // A restart delivers only what is new.
+    const before = sink.requests.length;
+    await producer.send({ topic, acks: -1, messages: [{ partition: 0, value: '{"after":true}' }] });
+    const second = await start(topic, { consumerGroup: group });
+    try {
+      await waitAdapterReady(second);
+      await waitForDistinct(47);
+      await new Promise((r) => setTimeout(r, 1000));
+      expect(new Set(ofTopic(before))).toEqual(new Set([`${topic}-0-23`]));
+    } finally {
+      second.shutdown.trigger('test done');
+      expect(await second.finished).toBe(0);
+    }
+  });
 });
