@@ -27,7 +27,10 @@ export interface BatchConsumerOptions {
   topics: string[];
   fromBeginning: boolean;
   ordering: Ordering;
-  /** unordered: records of one batch in flight at once. */
+  /**
+   * unordered: records in flight at once in this consumer, split evenly among the partition batches it runs at
+   * once (so the split follows the assignment: 64 over 8 partitions is 8 per batch, over 1 partition 64).
+   */
   concurrency?: number;
   /** Partitions handled at once by this consumer instance (default: defaultPartitionsConcurrently). */
   partitionsConcurrently?: number;
@@ -68,6 +71,9 @@ export async function startBatchConsumer(opts: BatchConsumerOptions): Promise<Ru
     heartbeatInterval: heartbeatEveryMs,
     retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 30_000 },
   });
+  const partitionsConcurrently = Math.max(1, opts.partitionsConcurrently ?? defaultPartitionsConcurrently[opts.ordering]);
+  /** Partitions assigned to this member (GROUP_JOIN); 1 until the first join, which comes before any batch. */
+  let assigned = 1;
   const pacer = new CommitPacer(commitEveryMs, (err) => log.debug('offset commit failed; the next one covers the same offsets', { err }));
 
   /** true = delivered; false = the consumer is stopping or the batch went stale: leave it unresolved. */
@@ -132,7 +138,11 @@ export async function startBatchConsumer(opts: BatchConsumerOptions): Promise<Ru
           }
         }
       };
-      const workers = Math.min(Math.max(1, opts.concurrency ?? 16), messages.length);
+      // Each partition's share of the consumer's bound. With a fixed count per batch, 16 partitions × 32 workers
+      // queued ~450 of them on the emitter's 64 slots (a promise each per record; bench/README.md), and a
+      // Trigger's Kafka input, which has no emitter, had 16 × 64 requests on the wire.
+      const share = Math.ceil(Math.max(1, opts.concurrency ?? 16) / Math.max(1, Math.min(assigned, partitionsConcurrently)));
+      const workers = Math.min(share, messages.length);
       await Promise.all(Array.from({ length: workers }, worker));
       // Not awaited: kafkajs fetches again only when every batch of the last fetch has returned.
       if (still()) pacer.poke(commit);
@@ -149,6 +159,9 @@ export async function startBatchConsumer(opts: BatchConsumerOptions): Promise<Ru
     consumer.on(consumer.events.STOP, () => resolve());
   });
   done.catch(() => undefined);
+  consumer.on(consumer.events.GROUP_JOIN, (e) => {
+    assigned = Object.values(e.payload.memberAssignment).reduce((n, partitions) => n + partitions.length, 0);
+  });
   // A rebalance drops what was resolved and not committed: commit it while this generation still may.
   consumer.on(consumer.events.REBALANCING, () => {
     void pacer.flush();
@@ -167,7 +180,7 @@ export async function startBatchConsumer(opts: BatchConsumerOptions): Promise<Ru
     // waits for it; CommitPacer commits the resolved offsets at most once a second instead, with a trailing
     // commit, a flush on rebalance and one at stop. That bounds what a crash replays to about a second.
     autoCommit: false,
-    partitionsConsumedConcurrently: Math.max(1, opts.partitionsConcurrently ?? defaultPartitionsConcurrently[opts.ordering]),
+    partitionsConsumedConcurrently: partitionsConcurrently,
     eachBatch,
   });
 

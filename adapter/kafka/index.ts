@@ -18,9 +18,6 @@ import { commitAsMember, commitBeforeJoin, type InitialOffsetsTarget, observingC
 import { recordToEvent } from './record-to-event.js';
 import { awaitTopics } from './topics.js';
 
-/** unordered mode: records of one partition batch in flight at once (the emitter bounds the process overall). */
-export const unorderedConcurrency = 32;
-
 export async function run(cfg: AdapterConfig, ctx: RoleContext): Promise<RoleHandle> {
   const kc = parseKafkaRoleConfig(cfg);
   const log = ctx.logger.child({ group: kc.groupId, topics: kc.topics });
@@ -73,7 +70,8 @@ export async function run(cfg: AdapterConfig, ctx: RoleContext): Promise<RoleHan
       topics: kc.topics,
       fromBeginning: kc.fromBeginning,
       ordering: kc.ordering,
-      concurrency: unorderedConcurrency,
+      // unordered: the emitter's bound, split among the partitions (ordered has one record per partition).
+      concurrency: cfg.maxInFlight,
       handle,
       log,
     });
