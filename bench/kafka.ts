@@ -12,6 +12,7 @@ import { measureDrain } from './lib/drain.js';
 import { pace } from './lib/pace.js';
 import { jsonPayload } from './lib/payload.js';
 import { type Child, freePort, spawnAdapter } from './lib/proc.js';
+import { ReadSpan } from './lib/read-span.js';
 import { type BenchSink, startSink } from './lib/sink.js';
 import type { Row } from './lib/table.js';
 import type { BenchContext, Benchmark } from './lib/types.js';
@@ -39,23 +40,16 @@ async function rawConsume(kafka: Kafka, topic: string, count: number, timeoutMs:
   await consumer.connect();
   await consumer.subscribe({ topics: [topic], fromBeginning: true });
   let read = 0;
-  let firstAt = 0;
-  let lastAt = 0;
-  let cpuFirst = process.cpuUsage();
-  let cpuLast = cpuFirst;
+  const span = new ReadSpan();
   const done = new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`raw consume read ${read} of ${count} in ${timeoutMs} ms`)), timeoutMs);
     void consumer.run({
       partitionsConsumedConcurrently: 4,
       eachBatch: async ({ batch, resolveOffset }) => {
-        if (firstAt === 0) {
-          firstAt = performance.now();
-          cpuFirst = process.cpuUsage();
-        }
+        span.mark();
         for (const m of batch.messages) resolveOffset(m.offset);
         read += batch.messages.length;
-        lastAt = performance.now();
-        cpuLast = process.cpuUsage();
+        span.mark();
         if (read >= count) {
           clearTimeout(timer);
           resolve();
@@ -68,8 +62,7 @@ async function rawConsume(kafka: Kafka, topic: string, count: number, timeoutMs:
   } finally {
     await consumer.disconnect();
   }
-  const cpuMs = (cpuLast.user + cpuLast.system - (cpuFirst.user + cpuFirst.system)) / 1000;
-  return { eventsPerSecond: (read * 1000) / (lastAt - firstAt), cpuMsPer1000: (cpuMs * 1000) / read };
+  return span.result(read);
 }
 
 interface ModeResult {

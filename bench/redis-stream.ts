@@ -13,6 +13,7 @@ import { measureDrain } from './lib/drain.js';
 import { pace } from './lib/pace.js';
 import { payloadBytes } from './lib/payload.js';
 import { freePort, spawnAdapter } from './lib/proc.js';
+import { ReadSpan } from './lib/read-span.js';
 import { startSink } from './lib/sink.js';
 import type { Row } from './lib/table.js';
 import type { BenchContext, Benchmark } from './lib/types.js';
@@ -35,8 +36,8 @@ async function rawConsume(redis: Redis, stream: string, count: number): Promise<
   const group = `raw-${randomUUID().slice(0, 8)}`;
   await redis.xgroup('CREATE', stream, group, '0');
   let read = 0;
-  const started = performance.now();
-  const cpu0 = process.cpuUsage();
+  const span = new ReadSpan();
+  span.mark();
   while (read < count) {
     const reply = (await redis.xreadgroup('GROUP', group, 'raw', 'COUNT', groupReaderDefaults.batchSize, 'STREAMS', stream, '>')) as
       | [string, [string, string[]][]][]
@@ -46,10 +47,9 @@ async function rawConsume(redis: Redis, stream: string, count: number): Promise<
     await redis.xack(stream, group, ...entries.map((e) => e[0]));
     read += entries.length;
   }
-  const elapsed = performance.now() - started;
-  const cpu = process.cpuUsage(cpu0);
+  span.mark();
   await redis.xgroup('DESTROY', stream, group);
-  return { eventsPerSecond: (read * 1000) / elapsed, cpuMsPer1000: ((cpu.user + cpu.system) / 1000 / read) * 1000 };
+  return span.result(read);
 }
 
 export const redisStream: Benchmark = {

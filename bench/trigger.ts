@@ -19,6 +19,7 @@ import { measureDrain } from './lib/drain.js';
 import { pace } from './lib/pace.js';
 import { jsonPayload } from './lib/payload.js';
 import { freePort, spawnAdapter } from './lib/proc.js';
+import { ReadSpan } from './lib/read-span.js';
 import { startSink } from './lib/sink.js';
 import type { Row } from './lib/table.js';
 import type { BenchContext, Benchmark } from './lib/types.js';
@@ -45,26 +46,19 @@ async function rawConsume(url: string, streamName: string, topic: string, count:
     const consumer = await jetstream(nc).consumers.get(streamName, name);
     const messages = await consumer.consume({ max_messages: 32 });
     let read = 0;
-    let firstAt = 0;
-    let lastAt = 0;
-    let cpuFirst = process.cpuUsage();
-    let cpuLast = cpuFirst;
+    const span = new ReadSpan();
     const timer = setTimeout(() => void messages.close(), timeoutMs);
     for await (const m of messages) {
-      if (read === 0) {
-        firstAt = performance.now();
-        cpuFirst = process.cpuUsage();
-      }
+      if (read === 0) span.mark();
       m.ack();
       read++;
-      lastAt = performance.now();
-      cpuLast = process.cpuUsage();
+      span.mark();
       if (read >= count) break;
     }
     clearTimeout(timer);
     await messages.close();
-    const cpuMs = (cpuLast.user + cpuLast.system - (cpuFirst.user + cpuFirst.system)) / 1000;
-    return { eventsPerSecond: ((read - 1) * 1000) / (lastAt - firstAt), cpuMsPer1000: (cpuMs * 1000) / (read - 1) };
+    // From the first read to the last: the first read's own time is not in the span.
+    return span.result(read - 1);
   } finally {
     await jsm.consumers.delete(streamName, name).catch(() => undefined);
     await nc.close();
