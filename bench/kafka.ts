@@ -8,7 +8,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { testEnv } from '../test/support/env.js';
 import { type CeilingResult, measureCeiling } from './http-ceiling.js';
 import { deliveryRows, type RawConsume } from './lib/delivery-rows.js';
-import { measureDrain } from './lib/drain.js';
+import { type DrainResult, measureDrain } from './lib/drain.js';
 import { pace } from './lib/pace.js';
 import { jsonPayload } from './lib/payload.js';
 import { type Child, freePort, spawnAdapter } from './lib/proc.js';
@@ -65,10 +65,7 @@ async function rawConsume(kafka: Kafka, topic: string, count: number, timeoutMs:
   return span.result(read);
 }
 
-interface ModeResult {
-  rate: number | undefined;
-  cpuMsPer1000: number;
-  machineCpuMsPer1000: number;
+interface ModeResult extends DrainResult {
   half: { offeredPerSecond: number; stats: Awaited<ReturnType<BenchSink['stats']>> };
 }
 
@@ -99,22 +96,22 @@ async function runMode(
       BIND_ADDRESS: '127.0.0.1',
       LOG_LEVEL: 'warn',
     });
-    const { rate, cpuMsPer1000, machineCpuMsPer1000 } = await measureDrain(adapter, port, sink, backlog, { readyMs: 60_000, drainMs: ctx.quick ? 60_000 : 300_000 });
-    ctx.log(`kafka ${ordering}: ${rate?.toFixed(0)} ev/s`);
+    const drain = await measureDrain(adapter, port, sink, backlog, { readyMs: 60_000, drainMs: ctx.quick ? 60_000 : 300_000 });
+    ctx.log(`kafka ${ordering}: ${drain.rate?.toFixed(0)} ev/s`);
 
     await sink.reset();
     const producer = kafka.producer({ allowAutoTopicCreation: false });
     await producer.connect();
     let sent: Awaited<ReturnType<typeof pace>>;
     try {
-      sent = await pace((rate ?? 1000) / 2, ctx.quick ? 5_000 : 20_000, async (n) => {
+      sent = await pace((drain.rate ?? 1000) / 2, ctx.quick ? 5_000 : 20_000, async (n) => {
         await producer.send({ topic, acks: 1, messages: Array.from({ length: n }, () => ({ value })) });
       });
     } finally {
       await producer.disconnect();
     }
     await sink.waitFor(sent.sent, 60_000);
-    return { rate, cpuMsPer1000, machineCpuMsPer1000, half: { offeredPerSecond: (sent.sent * 1000) / sent.elapsedMs, stats: await sink.stats() } };
+    return { ...drain, half: { offeredPerSecond: (sent.sent * 1000) / sent.elapsedMs, stats: await sink.stats() } };
   } finally {
     await adapter?.stop(15_000);
   }
