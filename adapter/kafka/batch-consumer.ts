@@ -1,17 +1,18 @@
 /**
- * The Kafka consume loop shared by the KafkaSource adapter and the Kafka EventBus backend: `eachBatch` with
- * manual offset resolution. A record's offset is resolved (and so committed by kafkajs) only after its
- * handler resolved; a rejected handler is retried with a backoff, in place, until it succeeds or the
- * consumer stops — the offset never moves past a record that is not safe.
+ * The Kafka consume loop shared by the KafkaSource adapter and the Kafka EventBus backend. `eachBatch` hands
+ * each fetched batch to its partition's lane (partition-lane.ts) and returns, so kafkajs fetches on while the
+ * lanes deliver; it waits only while the lane still holds a batch it has not started. A rejected handler is
+ * retried with a backoff, in place, until it succeeds or the consumer stops. The committed offset is the lane's
+ * contiguous delivered prefix, never kafkajs' fetch position: it never moves past a record that is not safe.
  *
  * - ordered: records of a partition one after another (partitions still run in parallel);
- * - unordered: up to `concurrency` records of a batch at once; only the contiguous delivered prefix is resolved.
+ * - unordered: up to `concurrency` records at once, split among the partitions; committed by delivered prefix.
  */
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import { backoffDelay, sleep } from '../../lib/backoff.js';
 import type { Logger } from '../../lib/log.js';
 import { CommitPacer } from './commit-pacer.js';
-import { ContiguousPrefix } from './commit-tracker.js';
+import { PartitionLane } from './partition-lane.js';
 
 export type Ordering = 'ordered' | 'unordered';
 
@@ -28,16 +29,20 @@ export interface BatchConsumerOptions {
   fromBeginning: boolean;
   ordering: Ordering;
   /**
-   * unordered: records in flight at once in this consumer, split evenly among the partition batches it runs at
-   * once (so the split follows the assignment: 64 over 8 partitions is 8 per batch, over 1 partition 64).
+   * unordered: records in flight at once in this consumer, split evenly among its assigned partitions, at least
+   * one each (64 over 8 partitions is 8 per partition, over 1 partition 64, over 100 partitions 1).
    */
   concurrency?: number;
-  /** Partitions handled at once by this consumer instance (default: defaultPartitionsConcurrently). */
-  partitionsConcurrently?: number;
   handle: (record: KafkaRecord) => Promise<void>;
   log: Logger;
   retryBaseMs?: number;
   retryMaxMs?: number;
+}
+
+/** kafkajs' own test for "the group is rebalancing" (its `isRebalancing`, not exported). */
+function isRebalanceError(err: unknown): boolean {
+  const type = (err as { type?: unknown } | null)?.type;
+  return type === 'REBALANCE_IN_PROGRESS' || type === 'NOT_COORDINATOR_FOR_GROUP' || type === 'ILLEGAL_GENERATION';
 }
 
 export interface RunningConsumer {
@@ -50,13 +55,11 @@ export interface RunningConsumer {
 /** kafkajs calls heartbeat() only when we do; a slow sink must not get us thrown out of the group. */
 const heartbeatEveryMs = 3000;
 /**
- * Partitions handled at once. Ordered mode has one record in flight per partition, so this is its whole
- * concurrency: at 4, a topic of 8 partitions had 4 events on the wire at a time, bound by the sink's round trip.
- * Unordered mode has `concurrency` records in flight per partition, and the emitter bounds the process; at 4,
- * records of the other partitions of a fetch waited for a partition's batch to finish (latency at half rate).
+ * `eachBatch` calls kafkajs runs at once. Each only queues its batch, unless its lane is full; then the others
+ * of the fetch still queue theirs.
  */
-export const defaultPartitionsConcurrently: Readonly<Record<Ordering, number>> = { ordered: 16, unordered: 16 };
-/** Resolved offsets are committed inside long batches this often: what a crash replays is about this much. */
+const batchesAtOnce = 16;
+/** Delivered offsets are committed this often: what a crash replays is about this much. */
 const commitEveryMs = 1000;
 
 export async function startBatchConsumer(opts: BatchConsumerOptions): Promise<RunningConsumer> {
@@ -71,15 +74,14 @@ export async function startBatchConsumer(opts: BatchConsumerOptions): Promise<Ru
     heartbeatInterval: heartbeatEveryMs,
     retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 30_000 },
   });
-  const partitionsConcurrently = Math.max(1, opts.partitionsConcurrently ?? defaultPartitionsConcurrently[opts.ordering]);
   /** Partitions assigned to this member (GROUP_JOIN); 1 until the first join, which comes before any batch. */
   let assigned = 1;
   const pacer = new CommitPacer(commitEveryMs, (err) => log.debug('offset commit failed; the next one covers the same offsets', { err }));
 
-  /** true = delivered; false = the consumer is stopping or the batch went stale: leave it unresolved. */
-  const deliver = async (record: KafkaRecord, still: () => boolean): Promise<boolean> => {
+  /** true = delivered; false = the consumer is stopping or the lane ended: leave it uncommitted. */
+  const deliver = async (record: KafkaRecord, live: () => boolean): Promise<boolean> => {
     for (let attempt = 1; ; attempt++) {
-      if (stopping.signal.aborted || !still()) return false;
+      if (stopping.signal.aborted || !live()) return false;
       try {
         await opts.handle(record);
         return true;
@@ -102,54 +104,88 @@ export async function startBatchConsumer(opts: BatchConsumerOptions): Promise<Ru
     }
   };
 
+  /**
+   * Lanes of the current group generation, by `topic\u0000partition`. A rejoin (rebalance, or a new member id)
+   * starts fresh ones: kafkajs then fetches every partition again from its committed offset.
+   */
+  let lanes = new Map<string, PartitionLane>();
+  /** The latest batch's payload: its commit goes to the consumer group of the current generation. */
+  let latest: EachBatchPayload | undefined;
+
+  const laneFor = (topic: string, partition: number): PartitionLane => {
+    const key = `${topic}\u0000${partition}`;
+    let lane = lanes.get(key);
+    if (lane === undefined) {
+      // unordered: the consumer's bound split among its partitions, at least one each.
+      const workers = opts.ordering === 'ordered' ? 1 : Math.ceil(Math.max(1, opts.concurrency ?? 16) / Math.max(1, assigned));
+      lane = new PartitionLane({
+        workers,
+        deliver: (message, live) => deliver({ topic, partition, message }, live),
+        onDelivered: () => pacer.poke(commit),
+      });
+      lanes.set(key, lane);
+    }
+    return lane;
+  };
+
+  /** Commits the delivered prefix of every lane of `of` that moved since its last commit. */
+  const commitLanes = async (of: Map<string, PartitionLane>): Promise<void> => {
+    const p = latest;
+    if (p === undefined) return;
+    const byTopic = new Map<string, { partition: number; offset: string }[]>();
+    const sent: [PartitionLane, string][] = [];
+    for (const [key, lane] of of) {
+      const offset = lane.uncommitted;
+      if (offset === undefined) continue;
+      const [topic, partition] = key.split('\u0000') as [string, string];
+      const list = byTopic.get(topic) ?? [];
+      // Kafka's committed offset is the next one to read.
+      list.push({ partition: Number(partition), offset: (BigInt(offset) + 1n).toString() });
+      byTopic.set(topic, list);
+      sent.push([lane, offset]);
+    }
+    if (sent.length === 0) return;
+    await p.commitOffsetsIfNecessary({ topics: Array.from(byTopic, ([topic, partitions]) => ({ topic, partitions })) });
+    for (const [lane, offset] of sent) lane.markCommitted(offset);
+  };
+  const commit = (): Promise<void> => commitLanes(lanes);
+
+  /** Ends the generation's lanes; what they delivered is committed while the old generation may still commit. */
+  const endGeneration = (commitNow: boolean): void => {
+    const old = lanes;
+    lanes = new Map();
+    for (const lane of old.values()) lane.end();
+    if (commitNow) {
+      commitLanes(old).catch((err: unknown) => log.debug('commit at rebalance failed; the partitions replay from the last commit', { err }));
+    }
+  };
+
   const eachBatch = async (p: EachBatchPayload): Promise<void> => {
     const { batch } = p;
-    const still = (): boolean => p.isRunning() && !p.isStale();
-    // Everything resolved in the group member so far (every partition), as kafkajs' autoCommit would send it.
-    const commit = (): Promise<void> => p.commitOffsetsIfNecessary(p.uncommittedOffsets());
+    // Stopping: take nothing more; kafkajs' position does not matter, the commit is the lanes'.
+    if (stopping.signal.aborted) return;
+    latest = p;
+    const lane = laneFor(batch.topic, batch.partition);
+    lane.enqueue(batch.messages, batch.lastOffset());
+    // kafkajs fetches on from here; what is committed is the lane's delivered prefix.
+    p.resolveOffset(batch.lastOffset());
+    if (lane.hasRoom) return;
+    // The lane still holds an untaken batch: wait (the fetcher with it), beating so the group keeps us.
+    let released: () => void = () => undefined;
+    const rebalancing = new Promise<void>((resolve) => {
+      released = resolve;
+    });
     const beat = setInterval(() => {
-      p.heartbeat().catch((err: unknown) => log.debug('heartbeat failed', { err }));
+      p.heartbeat().catch((err: unknown) => {
+        log.debug('heartbeat failed', { err });
+        // The group is rebalancing: let kafkajs rejoin now rather than after this lane caught up.
+        if (isRebalanceError(err)) released();
+      });
     }, heartbeatEveryMs);
     try {
-      if (opts.ordering === 'ordered') {
-        for (const message of batch.messages) {
-          const ok = await deliver({ topic: batch.topic, partition: batch.partition, message }, still);
-          if (!ok) return;
-          p.resolveOffset(message.offset);
-          pacer.poke(commit);
-        }
-        return;
-      }
-      const tracker = new ContiguousPrefix(batch.messages.map((m) => m.offset));
-      // A few workers walking the batch in order: bounded parallelism without a queued closure per record.
-      const { messages } = batch;
-      let next = 0;
-      const worker = async (): Promise<void> => {
-        while (next < messages.length) {
-          const index = next++;
-          const message = messages[index]!;
-          const ok = await deliver({ topic: batch.topic, partition: batch.partition, message }, still);
-          if (!ok) return; // stopping, or the batch went stale: the rest would not be delivered either
-          const resolvable = tracker.markDone(index);
-          if (resolvable !== undefined && still()) {
-            p.resolveOffset(resolvable);
-            // Commit progress inside a long batch too, not only at its end: a crash then replays seconds, not the batch.
-            pacer.poke(commit);
-          }
-        }
-      };
-      // Each partition's share of the consumer's bound. With a fixed count per batch, 16 partitions × 32 workers
-      // queued ~450 of them on the emitter's 64 slots (a promise each per record; bench/README.md), and a
-      // Trigger's Kafka input, which has no emitter, had 16 × 64 requests on the wire.
-      const share = Math.ceil(Math.max(1, opts.concurrency ?? 16) / Math.max(1, Math.min(assigned, partitionsConcurrently)));
-      const workers = Math.min(share, messages.length);
-      await Promise.all(Array.from({ length: workers }, worker));
-      // Not awaited: kafkajs fetches again only when every batch of the last fetch has returned.
-      if (still()) pacer.poke(commit);
+      await Promise.race([lane.room(), rebalancing]);
     } finally {
       clearInterval(beat);
-      // Stopping: what this batch delivered is committed before the consumer leaves the group.
-      if (stopping.signal.aborted) await pacer.flush();
     }
   };
 
@@ -161,10 +197,13 @@ export async function startBatchConsumer(opts: BatchConsumerOptions): Promise<Ru
   done.catch(() => undefined);
   consumer.on(consumer.events.GROUP_JOIN, (e) => {
     assigned = Object.values(e.payload.memberAssignment).reduce((n, partitions) => n + partitions.length, 0);
+    // A rejoin without REBALANCING first (kafkajs re-joins on an unknown member id): the same fresh start.
+    if (lanes.size > 0) endGeneration(false);
   });
-  // A rebalance drops what was resolved and not committed: commit it while this generation still may.
+  // kafkajs emits this once its fetchers stopped and before it rejoins: commit what was delivered while this
+  // generation still may, and take nothing more from its lanes.
   consumer.on(consumer.events.REBALANCING, () => {
-    void pacer.flush();
+    endGeneration(true);
   });
   consumer.on(consumer.events.CRASH, (e) => {
     const { error, restart } = e.payload;
@@ -176,11 +215,11 @@ export async function startBatchConsumer(opts: BatchConsumerOptions): Promise<Ru
   await consumer.subscribe({ topics: opts.topics, fromBeginning: opts.fromBeginning });
   await consumer.run({
     eachBatchAutoResolve: false,
-    // kafkajs' autoCommit commits after every batch (a few records each at moderate rates) and the next fetch
-    // waits for it; CommitPacer commits the resolved offsets at most once a second instead, with a trailing
-    // commit, a flush on rebalance and one at stop. That bounds what a crash replays to about a second.
+    // kafkajs' autoCommit would commit its fetch position (after every batch, awaited before the next fetch);
+    // CommitPacer commits the lanes' delivered offsets at most once a second instead, with a trailing commit,
+    // one at rebalance and one at stop. That bounds what a crash replays to about a second.
     autoCommit: false,
-    partitionsConsumedConcurrently: partitionsConcurrently,
+    partitionsConsumedConcurrently: batchesAtOnce,
     eachBatch,
   });
 
@@ -188,7 +227,11 @@ export async function startBatchConsumer(opts: BatchConsumerOptions): Promise<Ru
     done,
     stop: async () => {
       stopping.abort();
-      // What idle batches left pending; running batches flush their own on the way out (eachBatch's finally).
+      const current = [...lanes.values()];
+      for (const lane of current) lane.end();
+      // Records on the wire finish (their retries gave up on `stopping`), then what they delivered is committed.
+      await Promise.all(current.map((lane) => lane.idle()));
+      pacer.poke(commit);
       await pacer.flush();
       // disconnect() stops the run loop (waiting for the current batches, which now end quickly) and leaves the group.
       await consumer.disconnect();
