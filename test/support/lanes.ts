@@ -43,6 +43,7 @@ export const parallelFiles: readonly string[] = [
   'test/integration/adapter/cron/bus.test.ts',
   'test/integration/adapter/cron/cluster.test.ts',
   'test/integration/adapter/cron/standalone.test.ts',
+  'test/integration/adapter/kafka/batch-consumer.test.ts',
   'test/integration/adapter/kafka/initial-offsets.test.ts',
   'test/integration/adapter/kafka/kafka.test.ts',
   'test/integration/adapter/noloss/noloss.test.ts',
