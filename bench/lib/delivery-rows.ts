@@ -1,6 +1,6 @@
 /** The rows every source → sink benchmark prints, in the same shape (Kafka, Redis stream, Trigger). */
 import type { CeilingResult } from '../http-ceiling.js';
-import type { SinkStats } from './sink-protocol.js';
+import type { SinkStats, SlowSeconds } from './sink-protocol.js';
 import { type Row, withRatio } from './table.js';
 
 /** The reference consumer: the source's client library reading and acknowledging, delivering nothing. */
@@ -26,6 +26,13 @@ export interface DeliveryFigures {
   /** Latency at half the measured max rate. */
   halfRate?: { offeredPerSecond: number; stats: SinkStats };
   p99TargetMs?: number;
+}
+
+/** Where the receipts over the latency target fell: one stall shows as one bad second, a load-bound tail as many. */
+export function slowNote(slow: SlowSeconds): string {
+  if (slow.secondsWithSlow === 0) return `no receipt over ${slow.slowMs} ms`;
+  const worst = slow.worst.map(([second, n, max]) => `s${second}: ${n} (max ${max} ms)`).join(', ');
+  return `over ${slow.slowMs} ms in ${slow.secondsWithSlow} of ${slow.seconds} s; worst seconds ${worst}`;
 }
 
 export function deliveryRows(f: DeliveryFigures): Row[] {
@@ -106,7 +113,7 @@ export function deliveryRows(f: DeliveryFigures): Row[] {
       value: stats.latency.p99,
       unit: 'ms',
       ...(f.p99TargetMs === undefined ? {} : { target: `< ${f.p99TargetMs} ms`, met: stats.latency.p99 !== undefined && stats.latency.p99 < f.p99TargetMs }),
-      note: `${stats.count} events; latency = sink receipt − produce time (ce-time, ms resolution); max ${stats.latency.max ?? '–'} ms`,
+      note: `${stats.count} events; latency = sink receipt − produce time (ce-time, ms resolution); max ${stats.latency.max ?? '–'} ms; ${slowNote(stats.slow)}`,
     });
   }
   return rows;

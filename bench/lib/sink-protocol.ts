@@ -11,6 +11,25 @@ export type SinkRequest =
 export type SinkReply =
   | { type: 'listening'; id: 0; url: string }
   | { type: 'ok'; id: number }
-  | { type: 'stats'; id: number; count: number; bytes: number; spanMs: number; sinceFirstMs: number; latency: LatencySummary };
+  | {
+      type: 'stats';
+      id: number;
+      count: number;
+      bytes: number;
+      spanMs: number;
+      sinceFirstMs: number;
+      latency: LatencySummary;
+      /** Receipts over `slowMs` latency, per second since the first receipt: where a tail comes from (one stall or spread). */
+      slow: SlowSeconds;
+    };
+
+export interface SlowSeconds {
+  slowMs: number;
+  /** Seconds (since the first receipt) with at least one slow receipt, worst first: [second, slow receipts, max ms]. */
+  worst: [number, number, number][];
+  /** Seconds with at least one slow receipt, and seconds measured. */
+  secondsWithSlow: number;
+  seconds: number;
+}
 
 export type SinkStats = Extract<SinkReply, { type: 'stats' }>;

@@ -6,9 +6,12 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Samples, summarize } from '../lib/stats.js';
-import type { SinkReply, SinkRequest } from '../lib/sink-protocol.js';
+import type { SinkReply, SinkRequest, SlowSeconds } from '../lib/sink-protocol.js';
 
 const latencies = new Samples(1 << 16);
+/** The latency targets are 20 ms: receipts above that, counted per second since the first receipt. */
+const slowMs = 20;
+let slowPerSecond = new Map<number, { n: number; max: number }>();
 let count = 0;
 let bytes = 0;
 let firstAt = 0;
@@ -30,7 +33,17 @@ const server = createServer((req, res) => {
         lastTimeText = t;
         lastTimeMs = Date.parse(t);
       }
-      if (Number.isFinite(lastTimeMs)) latencies.push(now - lastTimeMs);
+      if (Number.isFinite(lastTimeMs)) {
+        const latency = now - lastTimeMs;
+        latencies.push(latency);
+        if (latency > slowMs) {
+          const second = count === 0 ? 0 : Math.floor((performance.now() - firstAt) / 1000);
+          const s = slowPerSecond.get(second) ?? { n: 0, max: 0 };
+          s.n++;
+          s.max = Math.max(s.max, latency);
+          slowPerSecond.set(second, s);
+        }
+      }
     }
     const at = performance.now();
     if (count === 0) firstAt = at;
@@ -64,11 +77,18 @@ process.on('message', (raw: unknown) => {
       firstAt = 0;
       lastAt = 0;
       latencies.clear();
+      slowPerSecond = new Map();
       send({ type: 'ok', id: m.id });
       break;
     case 'stats': {
       const s = summarize(latencies.values());
-      send({ type: 'stats', id: m.id, count, bytes, spanMs: lastAt - firstAt, latency: s, sinceFirstMs: count > 0 ? performance.now() - firstAt : 0 });
+      const slow: SlowSeconds = {
+        slowMs,
+        worst: [...slowPerSecond].sort((a, b) => b[1].n - a[1].n).slice(0, 3).map(([second, v]): [number, number, number] => [second, v.n, v.max]),
+        secondsWithSlow: slowPerSecond.size,
+        seconds: Math.ceil((lastAt - firstAt) / 1000),
+      };
+      send({ type: 'stats', id: m.id, count, bytes, spanMs: lastAt - firstAt, latency: s, sinceFirstMs: count > 0 ? performance.now() - firstAt : 0, slow });
       break;
     }
     case 'wait': {
