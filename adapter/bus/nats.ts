@@ -23,6 +23,7 @@ import { createLogger, type Logger } from '../../lib/log.js';
 import type { BusDeps } from './create.js';
 import { BusConnectError, BusPublishError } from './errors.js';
 import { InFlight } from './inflight.js';
+import { TurnAcks } from './turn-acks.js';
 import type { Bus, BusHandler, ConsumeOptions, NatsBusConfig, Subscription } from './types.js';
 import { decodeEvent, encodeEvent } from './wire.js';
 
@@ -123,19 +124,7 @@ class NatsBus implements Bus {
     const redeliveryDelayMs = opts.redeliveryDelayMs ?? 1000;
     const onUndecodable = opts.onUndecodable ?? ((_raw: Uint8Array, reason: string) => log.error('undecodable bus message acknowledged', { reason }));
 
-    // Acks of one turn of the event loop go out together: nats.js writes what is queued in one microtask as one
-    // socket write, but each delivery finishes in a callback of its own, so acking at once meant one write per
-    // message (the largest self-time item in a profile of the dispatcher). An ack still follows its delivery.
-    let acks: JsMsg[] = [];
-    const flushAcks = (): void => {
-      const batch = acks;
-      acks = [];
-      for (const m of batch) m.ack();
-    };
-    const ack = (m: JsMsg): void => {
-      if (acks.length === 0) setImmediate(flushAcks);
-      acks.push(m);
-    };
+    const acks = new TurnAcks();
     // One timer for the subscription keeps every message in flight alive, instead of an interval per message.
     const working = new Set<JsMsg>();
     const keepAlive = setInterval(() => {
@@ -159,7 +148,7 @@ class NatsBus implements Bus {
       working.add(m);
       try {
         await handler(event);
-        ack(m);
+        acks.ack(m);
       } catch (err) {
         log.warn('handler failed, message will be redelivered', { id: event.id, err, redeliveryCount: m.info.deliveryCount });
         m.nak(redeliveryDelayMs);
@@ -174,7 +163,7 @@ class NatsBus implements Bus {
         await inflight.drain();
       } finally {
         clearInterval(keepAlive);
-        flushAcks();
+        acks.flush();
       }
     })();
     done.catch(() => undefined); // observed through sub.done; avoid an unhandled rejection meanwhile
