@@ -30,32 +30,39 @@ async function scenario(
   produce: (i: number) => Promise<string>,
 ): Promise<void> {
   let adapter = await start();
-  await waitReady(adapter);
-  const ids: string[] = [];
-  const producing = (async () => {
-    for (let i = 0; i < N; i++) {
-      ids.push(await produce(i));
-      if (i % 50 === 49) await new Promise((r) => setTimeout(r, 150));
-    }
-  })();
-  const arrived = (): number => ids.filter((id) => sink.delivered.has(id) || sink.deadLettered.has(id)).length;
+  // A failed expectation must not leave the adapter running (and consuming) after the test.
+  let stopped = false;
+  try {
+    await waitReady(adapter);
+    const ids: string[] = [];
+    const producing = (async () => {
+      for (let i = 0; i < N; i++) {
+        ids.push(await produce(i));
+        if (i % 50 === 49) await new Promise((r) => setTimeout(r, 150));
+      }
+    })();
+    const arrived = (): number => ids.filter((id) => sink.delivered.has(id) || sink.deadLettered.has(id)).length;
 
-  expect(await eventually(() => arrived() >= N * 0.2, 60_000)).toBe(true);
-  await sink.goAway(4000);
-  expect(await eventually(() => arrived() >= N * 0.5, 90_000)).toBe(true);
-  await adapter.kill9();
-  const atKill = arrived();
-  adapter = await start();
-  await waitReady(adapter);
-  await producing;
-  const all = await eventually(() => arrived() === N, 120_000);
-  const t = tally(name, ids, sink);
-  console.log(`[noloss ${name}] arrived at SIGKILL: ${atKill}/${N}`);
-  if (!all) console.log(adapter.output.slice(-40).join('\n'));
-  expect(t.missing).toEqual([]);
-  const poison = ids.filter((_, i) => isPoison(i));
-  expect(poison.filter((id) => !sink.deadLettered.has(id))).toEqual([]);
-  expect(await adapter.stop()).toBe(0);
+    expect(await eventually(() => arrived() >= N * 0.2, 60_000)).toBe(true);
+    await sink.goAway(4000);
+    expect(await eventually(() => arrived() >= N * 0.5, 90_000)).toBe(true);
+    await adapter.kill9();
+    const atKill = arrived();
+    adapter = await start();
+    await waitReady(adapter);
+    await producing;
+    const all = await eventually(() => arrived() === N, 120_000);
+    const t = tally(name, ids, sink);
+    console.log(`[noloss ${name}] arrived at SIGKILL: ${atKill}/${N}`);
+    if (!all) console.log(adapter.output.slice(-40).join('\n'));
+    expect(t.missing).toEqual([]);
+    const poison = ids.filter((_, i) => isPoison(i));
+    expect(poison.filter((id) => !sink.deadLettered.has(id))).toEqual([]);
+    stopped = true;
+    expect(await adapter.stop()).toBe(0);
+  } finally {
+    if (!stopped) await adapter.kill9();
+  }
 }
 
 // The scenarios share nothing (own sink, stream or topic, adapter process and ids) and mostly wait on the
