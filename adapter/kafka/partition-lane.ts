@@ -3,7 +3,7 @@
  * batch of its last fetch has been handled, so a consumer that delivered inside `eachBatch` held every partition
  * behind the slowest batch of the round, and left its thread idle while the next fetch travelled
  * (bench/README.md). A lane takes the batch and lets `eachBatch` return; its workers deliver across batch
- * boundaries, and the fetcher waits only when a lane already holds a batch it has not started.
+ * boundaries, and the fetcher waits only when a lane already holds more untaken records than its byte budget.
  *
  * What may be committed is the lane's, not kafkajs': the last offset of the contiguous delivered prefix
  * (`delivered`). kafkajs' resolved offset is only where it fetches from.
@@ -29,7 +29,20 @@ export interface LaneOptions {
   deliver: LaneDeliver;
   /** The delivered prefix grew (a commit may be due). */
   onDelivered: () => void;
+  /**
+   * Untaken record bytes beyond which the fetcher waits (default `defaultRoomBytes`); a single batch is always
+   * taken whatever its size. Counted in bytes, not batches: at moderate rates batches are a few records each,
+   * and a budget of two batches made a lane a few records behind hold back the fetch of every partition.
+   */
+  roomBytes?: number;
 }
+
+/** kafkajs' default `maxBytesPerPartition`: a lane buffers about one full fetch of its partition. */
+export const defaultRoomBytes = 1024 * 1024;
+/** Counted per record on top of key and value, so a backlog of empty records is bounded too. */
+const recordOverheadBytes = 64;
+
+const sizeOf = (m: KafkaMessage): number => recordOverheadBytes + (m.value?.length ?? 0) + (m.key?.length ?? 0);
 
 export class PartitionLane {
   readonly #opts: LaneOptions;
@@ -38,6 +51,9 @@ export class PartitionLane {
   /** Batches not yet wholly delivered, in offset order; the first holds the prefix. */
   #open: LaneBatch[] = [];
   #running = 0;
+  /** Bytes of the records in #toTake not taken yet. */
+  #untakenBytes = 0;
+  readonly #roomBytes: number;
   #ended = false;
   #delivered: string | undefined;
   #committed: string | undefined;
@@ -47,6 +63,7 @@ export class PartitionLane {
 
   constructor(opts: LaneOptions) {
     this.#opts = { ...opts, workers: Math.max(1, Math.floor(opts.workers)) };
+    this.#roomBytes = opts.roomBytes ?? defaultRoomBytes;
   }
 
   /** Queues a fetched batch (offsets following the last one queued) and starts workers for it. */
@@ -55,6 +72,7 @@ export class PartitionLane {
     const batch: LaneBatch = { messages, lastOffset, prefix: new ContiguousPrefix(messages.map((m) => m.offset)), next: 0 };
     this.#toTake.push(batch);
     this.#open.push(batch);
+    for (const m of messages) this.#untakenBytes += sizeOf(m);
     // No more workers than records to take: a worker that finds nothing returns at once, synchronously.
     let untaken = 0;
     for (const b of this.#toTake) untaken += b.messages.length - b.next;
@@ -64,9 +82,9 @@ export class PartitionLane {
     }
   }
 
-  /** Room for another batch: at most one batch waits untaken behind the records being delivered. */
+  /** Room for another batch: the untaken records fit the byte budget, or they are all of one batch. */
   get hasRoom(): boolean {
-    return this.#ended || this.#toTake.length <= 1;
+    return this.#ended || this.#toTake.length <= 1 || this.#untakenBytes <= this.#roomBytes;
   }
 
   /** Resolves once `hasRoom`. */
@@ -101,6 +119,7 @@ export class PartitionLane {
   end(): void {
     this.#ended = true;
     this.#toTake = [];
+    this.#untakenBytes = 0;
     this.#wakeRoom();
   }
 
@@ -116,10 +135,9 @@ export class PartitionLane {
         const batch = this.#ended ? undefined : this.#toTake[0];
         if (batch === undefined) return;
         const index = batch.next++;
-        if (batch.next === batch.messages.length) {
-          this.#toTake.shift();
-          this.#wakeRoom();
-        }
+        this.#untakenBytes -= sizeOf(batch.messages[index]!);
+        if (batch.next === batch.messages.length) this.#toTake.shift();
+        this.#wakeRoom();
         if (!(await this.#opts.deliver(batch.messages[index]!, this.#live))) return;
         this.#markDone(batch, index);
       }

@@ -111,20 +111,32 @@ describe('PartitionLane', () => {
     );
   });
 
-  it('room: one untaken batch may wait; a second makes the fetcher wait until a batch is taken', async () => {
+  it('room: the fetcher waits while the untaken records exceed the byte budget, unless they are all one batch', async () => {
     const d = manualDeliver();
-    const lane = new PartitionLane({ workers: 1, deliver: d.deliver, onDelivered: () => undefined });
-    lane.enqueue(msgs(0, 1), '0');
-    lane.enqueue(msgs(1, 1), '1');
+    // A test record has no key or value, so it counts 64 bytes: a budget of three records.
+    const lane = new PartitionLane({ workers: 1, deliver: d.deliver, onDelivered: () => undefined, roomBytes: 3 * 64 });
+    lane.enqueue(msgs(0, 6), '5');
+    // '0' is taken at once; five untaken records are over the budget, but they are one batch.
     expect(lane.hasRoom).toBe(true);
-    lane.enqueue(msgs(2, 1), '2');
+    lane.enqueue(msgs(6, 1), '6');
     expect(lane.hasRoom).toBe(false);
     let roomy = false;
     void lane.room().then(() => {
       roomy = true;
     });
     await settle(d, '0');
+    await settle(d, '1');
+    expect(roomy).toBe(false);
+    // '3' taken: three untaken records ('4', '5', '6') fit the budget.
+    await settle(d, '2');
     expect(roomy).toBe(true);
+  });
+
+  it('room: small batches do not hold the fetcher while they fit the default budget', () => {
+    const d = manualDeliver();
+    const lane = new PartitionLane({ workers: 1, deliver: d.deliver, onDelivered: () => undefined });
+    for (let b = 0; b < 50; b++) lane.enqueue(msgs(b * 10, 10), String(b * 10 + 9));
+    expect(lane.hasRoom).toBe(true);
   });
 
   it('end: the untaken records are dropped, the one in flight finishes, delivered stops at it', async () => {
