@@ -1,9 +1,9 @@
 /**
  * The Kafka consume loop shared by the KafkaSource adapter and the Kafka EventBus backend. `eachBatch` hands
  * each fetched batch to its partition's lane (partition-lane.ts) and returns, so kafkajs fetches on while the
- * lanes deliver; it waits only while the lane still holds a batch it has not started. A rejected handler is
- * retried with a backoff, in place, until it succeeds or the consumer stops. The committed offset is the lane's
- * contiguous delivered prefix, never kafkajs' fetch position: it never moves past a record that is not safe.
+ * lanes deliver; it waits only while the lane holds more untaken records than its byte budget. A rejected
+ * handler is retried with a backoff, in place, until it succeeds or the consumer stops. The committed offset is
+ * the lane's contiguous delivered prefix, never kafkajs' fetch position: it never passes a record not yet safe.
  *
  * - ordered: records of a partition one after another (partitions still run in parallel);
  * - unordered: up to `concurrency` records at once, split among the partitions; committed by delivered prefix.
@@ -170,7 +170,7 @@ export async function startBatchConsumer(opts: BatchConsumerOptions): Promise<Ru
     // kafkajs fetches on from here; what is committed is the lane's delivered prefix.
     p.resolveOffset(batch.lastOffset());
     if (lane.hasRoom) return;
-    // The lane still holds an untaken batch: wait (the fetcher with it), beating so the group keeps us.
+    // The lane's untaken records are over its budget: wait (the fetcher with it), beating so the group keeps us.
     let released: () => void = () => undefined;
     const rebalancing = new Promise<void>((resolve) => {
       released = resolve;
