@@ -109,6 +109,8 @@ export async function startBatchConsumer(opts: BatchConsumerOptions): Promise<Ru
    * starts fresh ones: kafkajs then fetches every partition again from its committed offset.
    */
   let lanes = new Map<string, PartitionLane>();
+  /** Ended lanes still finishing what they had on the wire, by key: the partition's next lane starts after. */
+  const finishing = new Map<string, Promise<void>>();
   /** The latest batch's payload: its commit goes to the consumer group of the current generation. */
   let latest: EachBatchPayload | undefined;
 
@@ -118,10 +120,12 @@ export async function startBatchConsumer(opts: BatchConsumerOptions): Promise<Ru
     if (lane === undefined) {
       // unordered: the consumer's bound split among its partitions, at least one each.
       const workers = opts.ordering === 'ordered' ? 1 : Math.ceil(Math.max(1, opts.concurrency ?? 16) / Math.max(1, assigned));
+      const after = finishing.get(key);
       lane = new PartitionLane({
         workers,
         deliver: (message, live) => deliver({ topic, partition, message }, live),
         onDelivered: () => pacer.poke(commit),
+        ...(after === undefined ? {} : { after }),
       });
       lanes.set(key, lane);
     }
@@ -154,7 +158,15 @@ export async function startBatchConsumer(opts: BatchConsumerOptions): Promise<Ru
   const endGeneration = (commitNow: boolean): void => {
     const old = lanes;
     lanes = new Map();
-    for (const lane of old.values()) lane.end();
+    for (const [key, lane] of old) {
+      lane.end();
+      // Also after an older lane this one may still have been waiting for (two rejoins in a row).
+      const idle = Promise.all([finishing.get(key), lane.idle()]).then(() => undefined);
+      finishing.set(key, idle);
+      void idle.then(() => {
+        if (finishing.get(key) === idle) finishing.delete(key);
+      });
+    }
     if (commitNow) {
       commitLanes(old).catch((err: unknown) => log.debug('commit at rebalance failed; the partitions replay from the last commit', { err }));
     }

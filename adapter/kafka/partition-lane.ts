@@ -35,6 +35,12 @@ export interface LaneOptions {
    * and a budget of two batches made a lane a few records behind hold back the fetch of every partition.
    */
   roomBytes?: number;
+  /**
+   * Workers start only once this resolves: the same partition's lane of an ended generation, still finishing
+   * the records it had on the wire. Without it a rejoin could deliver a partition's records again while an older
+   * copy of one of them was still on the wire, out of order.
+   */
+  after?: Promise<void>;
 }
 
 /** kafkajs' default `maxBytesPerPartition`: a lane buffers about one full fetch of its partition. */
@@ -55,6 +61,8 @@ export class PartitionLane {
   #untakenBytes = 0;
   readonly #roomBytes: number;
   #ended = false;
+  /** Waiting for `after`: records are queued, no worker starts. */
+  #gated = false;
   #delivered: string | undefined;
   #committed: string | undefined;
   #roomWaiters: (() => void)[] = [];
@@ -64,6 +72,13 @@ export class PartitionLane {
   constructor(opts: LaneOptions) {
     this.#opts = { ...opts, workers: Math.max(1, Math.floor(opts.workers)) };
     this.#roomBytes = opts.roomBytes ?? defaultRoomBytes;
+    if (opts.after !== undefined) {
+      this.#gated = true;
+      void opts.after.then(() => {
+        this.#gated = false;
+        this.#startWorkers();
+      });
+    }
   }
 
   /** Queues a fetched batch (offsets following the last one queued) and starts workers for it. */
@@ -73,6 +88,11 @@ export class PartitionLane {
     this.#toTake.push(batch);
     this.#open.push(batch);
     for (const m of messages) this.#untakenBytes += sizeOf(m);
+    this.#startWorkers();
+  }
+
+  #startWorkers(): void {
+    if (this.#gated || this.#ended) return;
     // No more workers than records to take: a worker that finds nothing returns at once, synchronously.
     let untaken = 0;
     for (const b of this.#toTake) untaken += b.messages.length - b.next;

@@ -164,6 +164,35 @@ describe('PartitionLane', () => {
     expect(d.started).toEqual(['0']);
   });
 
+  it('after: no record starts until the previous lane of the partition finished what it had on the wire', async () => {
+    const old = manualDeliver();
+    const previous = new PartitionLane({ workers: 1, deliver: old.deliver, onDelivered: () => undefined });
+    previous.enqueue(msgs(10, 2), '11');
+    previous.end();
+    const d = manualDeliver();
+    const lane = new PartitionLane({ workers: 1, deliver: d.deliver, onDelivered: () => undefined, after: previous.idle() });
+    lane.enqueue(msgs(10, 2), '11');
+    await new Promise((r) => setImmediate(r));
+    expect(d.started).toEqual([]);
+    // The old copy of offset 10 completes; only then does the new lane deliver, in order.
+    await settle(old, '10');
+    expect(d.started).toEqual(['10']);
+    await settle(d, '10');
+    expect(d.started).toEqual(['10', '11']);
+  });
+
+  it('after: a lane ended before its gate opened delivers nothing', async () => {
+    let open: () => void = () => undefined;
+    const d = manualDeliver();
+    const lane = new PartitionLane({ workers: 1, deliver: d.deliver, onDelivered: () => undefined, after: new Promise<void>((r) => { open = r; }) });
+    lane.enqueue(msgs(0, 3), '2');
+    lane.end();
+    await lane.idle();
+    open();
+    await new Promise((r) => setImmediate(r));
+    expect(d.started).toEqual([]);
+  });
+
   it('a record that is not delivered stops its worker and holds the prefix', async () => {
     const d = manualDeliver();
     const lane = new PartitionLane({ workers: 1, deliver: d.deliver, onDelivered: () => undefined });
