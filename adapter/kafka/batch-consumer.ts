@@ -39,6 +39,13 @@ export interface BatchConsumerOptions {
   retryMaxMs?: number;
 }
 
+/** A partition's lane, with the topic and partition its commits name. */
+interface LaneEntry {
+  topic: string;
+  partition: number;
+  lane: PartitionLane;
+}
+
 /** kafkajs' own test for "the group is rebalancing" (its `isRebalancing`, not exported). */
 function isRebalanceError(err: unknown): boolean {
   const type = (err as { type?: unknown } | null)?.type;
@@ -108,7 +115,7 @@ export async function startBatchConsumer(opts: BatchConsumerOptions): Promise<Ru
    * Lanes of the current group generation, by `topic\u0000partition`. A rejoin (rebalance, or a new member id)
    * starts fresh ones: kafkajs then fetches every partition again from its committed offset.
    */
-  let lanes = new Map<string, PartitionLane>();
+  let lanes = new Map<string, LaneEntry>();
   /** Ended lanes still finishing what they had on the wire, by key: the partition's next lane starts after. */
   const finishing = new Map<string, Promise<void>>();
   /** The latest batch's payload: its commit goes to the consumer group of the current generation. */
@@ -116,7 +123,7 @@ export async function startBatchConsumer(opts: BatchConsumerOptions): Promise<Ru
 
   const laneFor = (topic: string, partition: number): PartitionLane => {
     const key = `${topic}\u0000${partition}`;
-    let lane = lanes.get(key);
+    let lane = lanes.get(key)?.lane;
     if (lane === undefined) {
       // unordered: the consumer's bound split among its partitions, at least one each.
       const workers = opts.ordering === 'ordered' ? 1 : Math.ceil(Math.max(1, opts.concurrency ?? 16) / Math.max(1, assigned));
@@ -127,24 +134,23 @@ export async function startBatchConsumer(opts: BatchConsumerOptions): Promise<Ru
         onDelivered: () => pacer.poke(commit),
         ...(after === undefined ? {} : { after }),
       });
-      lanes.set(key, lane);
+      lanes.set(key, { topic, partition, lane });
     }
     return lane;
   };
 
   /** Commits the delivered prefix of every lane of `of` that moved since its last commit. */
-  const commitLanes = async (of: Map<string, PartitionLane>): Promise<void> => {
+  const commitLanes = async (of: Map<string, LaneEntry>): Promise<void> => {
     const p = latest;
     if (p === undefined) return;
     const byTopic = new Map<string, { partition: number; offset: string }[]>();
     const sent: [PartitionLane, string][] = [];
-    for (const [key, lane] of of) {
+    for (const { topic, partition, lane } of of.values()) {
       const offset = lane.uncommitted;
       if (offset === undefined) continue;
-      const [topic, partition] = key.split('\u0000') as [string, string];
       const list = byTopic.get(topic) ?? [];
       // Kafka's committed offset is the next one to read.
-      list.push({ partition: Number(partition), offset: (BigInt(offset) + 1n).toString() });
+      list.push({ partition, offset: (BigInt(offset) + 1n).toString() });
       byTopic.set(topic, list);
       sent.push([lane, offset]);
     }
@@ -158,7 +164,7 @@ export async function startBatchConsumer(opts: BatchConsumerOptions): Promise<Ru
   const endGeneration = (commitNow: boolean): void => {
     const old = lanes;
     lanes = new Map();
-    for (const [key, lane] of old) {
+    for (const [key, { lane }] of old) {
       lane.end();
       // Also after an older lane this one may still have been waiting for (two rejoins in a row).
       const idle = Promise.all([finishing.get(key), lane.idle()]).then(() => undefined);
@@ -239,7 +245,7 @@ export async function startBatchConsumer(opts: BatchConsumerOptions): Promise<Ru
     done,
     stop: async () => {
       stopping.abort();
-      const current = [...lanes.values()];
+      const current = Array.from(lanes.values(), (e) => e.lane);
       for (const lane of current) lane.end();
       // Records on the wire finish (their retries gave up on `stopping`), then what they delivered is committed.
       await Promise.all(current.map((lane) => lane.idle()));
