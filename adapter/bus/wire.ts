@@ -5,6 +5,7 @@
  */
 import { CloudEvent } from 'cloudevents';
 import { isCeExtensionName } from '../../api/ce-extension-names.js';
+import { preparedEvent } from '../runtime/prepared-event.js';
 import { strictVerdict } from '../runtime/source-event.js';
 import { BusDecodeError } from './errors.js';
 
@@ -184,8 +185,9 @@ export function decodeEvent(raw: Uint8Array): CloudEvent<unknown> {
     delete props.data_base64;
   }
   try {
-    // Not strict for 1.0: checkAttributes did what the schema did. The constructor still refuses schemaurl on 1.0.
-    return new CloudEvent<unknown>(props, strict);
+    // Not strict for 1.0: checkAttributes did what the schema did; preparedEvent, as the SDK's constructor, still
+    // refuses schemaurl on 1.0.
+    return strict ? new CloudEvent<unknown>(props, true) : preparedEvent(props);
   } catch (err) {
     throw new BusDecodeError(err instanceof Error ? err.message : String(err), { id });
   }

@@ -5,6 +5,7 @@
  */
 import { CloudEvent } from 'cloudevents';
 import { CRON_EVENT_TYPE } from '../../api/event-types.js';
+import { preparedEvent } from '../runtime/prepared-event.js';
 
 /** Knative PingSource's type, so sinks written for PingSource work unchanged; the one value lives in api/. */
 export const CRON_TICK_TYPE = CRON_EVENT_TYPE;
@@ -79,5 +80,5 @@ export function tickEvent(spec: TickSpec, scheduledMs: number, lateMs?: number, 
   if (datacontenttype !== undefined) attrs.datacontenttype = datacontenttype;
   if (spec.payload.kind !== 'none') attrs.data = spec.payload.data;
   if (lateMs !== undefined) attrs[LATENESS_EXTENSION] = String(Math.round(lateMs));
-  return new CloudEvent<unknown>(attrs, strict);
+  return strict ? new CloudEvent<unknown>(attrs, true) : preparedEvent(attrs);
 }

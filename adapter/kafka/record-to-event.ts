@@ -28,6 +28,23 @@ export function kafkaEventSource(namespace: string, name: string, topic: string)
   return `/apis/v1/namespaces/${namespace}/kafkasources/${name}#${topic}`;
 }
 
+/** Each owner's source per topic, built once: the same string object each time also keeps its hash for lookups. */
+const sources = new WeakMap<{ namespace: string; name: string }, Map<string, string>>();
+
+function sourceOf(owner: { namespace: string; name: string }, topic: string): string {
+  let byTopic = sources.get(owner);
+  if (byTopic === undefined) {
+    byTopic = new Map();
+    sources.set(owner, byTopic);
+  }
+  let source = byTopic.get(topic);
+  if (source === undefined) {
+    source = kafkaEventSource(owner.namespace, owner.name, topic);
+    byTopic.set(topic, source);
+  }
+  return source;
+}
+
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
 /** The bytes as text if they are valid UTF-8 without control characters (they travel as HTTP header values). */
@@ -78,7 +95,7 @@ export function recordToEvent(
   const attrs: Record<string, unknown> & { type: string; source: string } = {
     id: `${topic}-${partition}-${message.offset}`,
     type: kafkaEventType,
-    source: kafkaEventSource(owner.namespace, owner.name, topic),
+    source: sourceOf(owner, topic),
     subject: `partition:${partition}#${message.offset}`,
   };
   const ts = Number(message.timestamp);

@@ -8,8 +8,12 @@
  * it did when every event was validated.
  */
 import { CloudEvent } from 'cloudevents';
+import { preparedEvent } from './prepared-event.js';
 
-const verdicts = new Map<string, Error | null>();
+/** Verdicts by type, then source, then dataschema: nested so a lookup builds no key string per event. */
+const verdicts = new Map<string, Map<string, Map<string, Error | null>>>();
+let remembered = 0;
+const noSchema = '\u0001';
 /** Distinct attribute sets remembered; a process has a handful (one per topic, stream or bus source). */
 const maxVerdicts = 1024;
 
@@ -19,8 +23,9 @@ const maxVerdicts = 1024;
  * the bus decoder (adapter/bus/wire.ts), which checks `source` and `dataschema` this way.
  */
 export function strictVerdict(attrs: { type: string; source: string; dataschema?: string }): Error | null {
-  const key = `${attrs.type}\u0000${attrs.source}\u0000${attrs.dataschema ?? '\u0001'}`;
-  let v = verdicts.get(key);
+  const schema = attrs.dataschema ?? noSchema;
+  const bySource = verdicts.get(attrs.type)?.get(attrs.source);
+  let v = bySource?.get(schema);
   if (v === undefined) {
     try {
       new CloudEvent({ id: 'validation', ...attrs }, true);
@@ -28,8 +33,16 @@ export function strictVerdict(attrs: { type: string; source: string; dataschema?
     } catch (err) {
       v = err instanceof Error ? err : new Error(String(err));
     }
-    if (verdicts.size >= maxVerdicts) verdicts.clear();
-    verdicts.set(key, v);
+    if (remembered >= maxVerdicts) {
+      verdicts.clear();
+      remembered = 0;
+    }
+    const byType = verdicts.get(attrs.type) ?? new Map<string, Map<string, Error | null>>();
+    verdicts.set(attrs.type, byType);
+    const sources = byType.get(attrs.source) ?? new Map<string, Error | null>();
+    byType.set(attrs.source, sources);
+    sources.set(schema, v);
+    remembered++;
   }
   return v;
 }
@@ -37,5 +50,5 @@ export function strictVerdict(attrs: { type: string; source: string; dataschema?
 export function sourceEvent(attrs: Record<string, unknown> & { type: string; source: string }): CloudEvent<unknown> {
   const bad = strictVerdict({ type: attrs.type, source: attrs.source });
   if (bad !== null) throw bad;
-  return new CloudEvent<unknown>(attrs, false);
+  return preparedEvent(attrs);
 }
