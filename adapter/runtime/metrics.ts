@@ -21,39 +21,31 @@ export interface AdapterMetrics extends DeliveryMetrics {
 
 export function createAdapterMetrics(role: string, options: { defaultMetrics?: boolean } = {}): AdapterMetrics {
   const registry = new Registry();
+  // The role is the same for every sample of the process, so it is a default label of the registry, added when
+  // /metrics is rendered. As a label of each metric it was hashed on every inc() and observe(), bound children
+  // included (prom-client's labels() only binds the label object): a visible share of the cost per event.
+  registry.setDefaultLabels({ role });
   if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry });
-  const labelNames = ['role'] as const;
-  const counter = (name: string, help: string): Counter<'role'> =>
-    new Counter({ name, help, labelNames, registers: [registry] });
-  const receivedTotal = counter('events_received_total', 'Events taken from the source');
-  const deliveredTotal = counter('events_delivered_total', 'Events the sink answered 2xx');
-  const retriedTotal = counter('events_retried_total', 'Delivery attempts repeated after a retryable failure');
-  const deadLetteredTotal = counter('events_dead_lettered_total', 'Events delivered to the dead-letter sink');
-  const failedTotal = counter('events_failed_total', 'Events neither delivered nor dead-lettered (left un-acked)');
-  const publishedTotal = counter('events_published_total', 'Events acknowledged by the event bus');
+  const counter = (name: string, help: string): Counter => new Counter({ name, help, registers: [registry] });
+  const received = counter('events_received_total', 'Events taken from the source');
+  const delivered = counter('events_delivered_total', 'Events the sink answered 2xx');
+  const retried = counter('events_retried_total', 'Delivery attempts repeated after a retryable failure');
+  const deadLettered = counter('events_dead_lettered_total', 'Events delivered to the dead-letter sink');
+  const failed = counter('events_failed_total', 'Events neither delivered nor dead-lettered (left un-acked)');
+  const published = counter('events_published_total', 'Events acknowledged by the event bus');
   const latency = new Histogram({
     name: 'delivery_latency_seconds',
     help: 'Time from first attempt to the sink answering 2xx, retries included',
-    labelNames,
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
     registers: [registry],
   });
-  // Children bound to the label once: inc()/observe() on the parent hash the label set on every call.
-  const l = { role };
-  const received = receivedTotal.labels(l);
-  const delivered = deliveredTotal.labels(l);
-  const retried = retriedTotal.labels(l);
-  const deadLettered = deadLetteredTotal.labels(l);
-  const failed = failedTotal.labels(l);
-  const published = publishedTotal.labels(l);
-  const latencyOf = latency.labels(l);
   return {
     role,
     registry,
     received: () => received.inc(),
     delivered: (seconds) => {
       delivered.inc();
-      latencyOf.observe(seconds);
+      latency.observe(seconds);
     },
     retried: () => retried.inc(),
     deadLettered: () => deadLettered.inc(),

@@ -59,7 +59,7 @@ describe('headwater-adapter cron (standalone)', () => {
     expect((await fetch(`${health}/readyz`)).status).toBe(200);
     const metrics = await (await fetch(`${health}/metrics`)).text();
     expect(metrics).toMatch(/events_delivered_total\{role="cron"\} [1-9]/);
-    expect(metrics).toMatch(/cron_sources 1/);
+    expect(metrics).toMatch(/cron_sources\{role="cron"\} 1/);
     expect(metrics).toMatch(/delivery_latency_seconds_bucket/);
 
     expect(await a.stop()).toBe(0);
@@ -123,7 +123,7 @@ describe('headwater-adapter cron (standalone)', () => {
       expect(r.event?.id).toBe(`default/paused/${r.event?.time}`);
     }
     const metrics = await (await fetch(`${await a.healthUrl()}/metrics`)).text();
-    expect(metrics).toMatch(/cron_missed_ticks_total\{namespace="default",name="paused",outcome="late"\} [1-9]/);
+    expect(metrics).toMatch(/cron_missed_ticks_total\{namespace="default",name="paused",outcome="late",role="cron"\} [1-9]/);
   });
 
   it('trusts K_CA_CERTS for an HTTPS sink, and refuses the sink without it', async () => {
