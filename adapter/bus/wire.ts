@@ -5,7 +5,7 @@
  */
 import { CloudEvent } from 'cloudevents';
 import { isCeExtensionName } from '../../api/ce-extension-names.js';
-import { preparedEvent } from '../runtime/prepared-event.js';
+import { contextAttributes, preparedEvent } from '../runtime/prepared-event.js';
 import { strictVerdict } from '../runtime/source-event.js';
 import { BusDecodeError } from './errors.js';
 
@@ -76,25 +76,6 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/**
- * Attributes the SDK's constructor takes as context attributes; every other key becomes an extension and is
- * checked as one.
- */
-const knownAttributes: ReadonlySet<string> = new Set([
-  'id',
-  'time',
-  'type',
-  'source',
-  'specversion',
-  'datacontenttype',
-  'subject',
-  'datacontentencoding',
-  'dataschema',
-  'data',
-  'data_base64',
-  'schemaurl',
-]);
-
 /** Optional attributes the 1.0 schema types as a non-empty string (or null). */
 const optionalStrings = ['datacontenttype', 'subject', 'dataschema'] as const;
 
@@ -148,7 +129,8 @@ function checkAttributes(parsed: Record<string, unknown>, id: string): void {
   const b64 = parsed.data_base64;
   if (b64 !== undefined && b64 !== null && typeof b64 !== 'string') throw new BusDecodeError('attribute data_base64 is not a string', { id });
   for (const [key, value] of Object.entries(parsed)) {
-    if (knownAttributes.has(key)) continue;
+    // The SDK's context attributes (preparedEvent's set); every other key becomes an extension, checked as one.
+    if (contextAttributes.has(key)) continue;
     if (!isCeExtensionName(key)) throw new BusDecodeError(`extension name ${JSON.stringify(key)} is not 1-20 lower-case letters or digits`, { id });
     // The CloudEvents type system has integers but no other numbers; every other JSON value the SDK accepts.
     if (typeof value === 'number' && !Number.isInteger(value)) {

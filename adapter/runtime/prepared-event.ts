@@ -19,7 +19,7 @@ import { CloudEvent } from 'cloudevents';
 const V1 = '1.0';
 
 /** Attributes the SDK's constructor takes out of the input; whatever else is there becomes an extension. */
-const contextAttributes = new Set([
+export const contextAttributes: ReadonlySet<string> = new Set([
   'id',
   'time',
   'type',
