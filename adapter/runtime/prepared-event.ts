@@ -101,8 +101,12 @@ export function preparedEvent<T = unknown>(attrs: Readonly<Record<string, unknow
   e.datacontentencoding = attrs.datacontentencoding;
   e.dataschema = attrs.dataschema;
   if (!binary) e.data_base64 = attrs.data_base64;
-  // The SDK decodes data_base64 into data here, before schemaurl, so `data` comes first in the property order.
-  if (attrs.data_base64) e.data = data !== undefined ? data : binaryOf(attrs.data_base64 as string);
+  // The SDK decodes data_base64 into data here (so it throws on bad base64 even when data is given), before
+  // schemaurl, so `data` comes first in the property order.
+  if (attrs.data_base64) {
+    const decoded = binaryOf(attrs.data_base64 as string);
+    e.data = data !== undefined ? data : decoded;
+  }
   e.schemaurl = attrs.schemaurl;
   if (!attrs.data_base64) e.data = data;
   if (specversion === V1 && attrs.schemaurl) throw new TypeError('cannot set schemaurl on version 1.0 event');

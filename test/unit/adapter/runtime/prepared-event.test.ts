@@ -105,6 +105,15 @@ describe('preparedEvent', () => {
     );
   });
 
+  it('refuses bad base64 in data_base64 as the SDK does, even beside data', () => {
+    for (const input of [{ data_base64: '%%%' }, { data_base64: '%%%', data: 'text' }]) {
+      const attrs = { id: '1', type: 't', source: '/s', ...input };
+      const sdk = outcome(() => sdkEvent(attrs));
+      expect(sdk).toHaveProperty('error');
+      expect(outcome(() => preparedEvent(attrs))).toEqual(sdk);
+    }
+  });
+
   it('fills in a missing id and time as the SDK does', () => {
     const e = preparedEvent({ type: 't', source: '/s' });
     expect(e.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
