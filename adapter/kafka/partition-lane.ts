@@ -127,10 +127,6 @@ export class PartitionLane {
     this.#committed = offset;
   }
 
-  get ended(): boolean {
-    return this.#ended;
-  }
-
   /**
    * Takes no more records and drops the untaken ones (they are after the delivered prefix, so the partition's
    * next owner, or this consumer after a rejoin, fetches them again from the committed offset). Records being
