@@ -24,7 +24,7 @@ export const cronFanout: Benchmark = {
     const dir = mkdtempSync(join(tmpdir(), 'headwater-bench-cron-'));
     const sink = await startSink(ctx.distDir);
     try {
-      const ceiling = await measureCeiling(ctx, sink.url);
+      const ceiling = await measureCeiling(ctx, sink);
       const file = join(dir, 'sources.json');
       const items = Array.from({ length: sources }, (_, i) => ({
         metadata: { namespace: 'bench', name: `tick-${i}` },

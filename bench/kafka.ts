@@ -9,7 +9,8 @@ import { testEnv } from '../test/support/env.js';
 import { type CeilingResult, measureCeiling } from './http-ceiling.js';
 import { deliveryRows, type RawConsume } from './lib/delivery-rows.js';
 import { type DrainResult, measureDrain } from './lib/drain.js';
-import { pace } from './lib/pace.js';
+import { defaultSettleMs, type HalfRate, measureHalfRate } from './lib/half-rate.js';
+import { brokerProcess } from './lib/listening-pid.js';
 import { jsonPayload } from './lib/payload.js';
 import { type Child, freePort, spawnAdapter } from './lib/proc.js';
 import { ReadSpan } from './lib/read-span.js';
@@ -66,7 +67,7 @@ async function rawConsume(kafka: Kafka, topic: string, count: number, timeoutMs:
 }
 
 interface ModeResult extends DrainResult {
-  half: { offeredPerSecond: number; stats: Awaited<ReturnType<BenchSink['stats']>> };
+  half: HalfRate;
 }
 
 async function runMode(
@@ -96,7 +97,7 @@ async function runMode(
       BIND_ADDRESS: '127.0.0.1',
       LOG_LEVEL: 'warn',
     });
-    const drain = await measureDrain(adapter, port, sink, backlog, { readyMs: 60_000, drainMs: ctx.quick ? 60_000 : 300_000 });
+    const drain = await measureDrain(adapter, port, sink, backlog, { readyMs: 60_000, drainMs: ctx.quick ? 60_000 : 300_000 }, brokerProcess('kafka', testEnv.kafkaBrokers()[0] ?? ''));
     ctx.log(`kafka ${ordering}: ${drain.rate?.toFixed(0)} ev/s`);
 
     const producer = kafka.producer({ allowAutoTopicCreation: false });
@@ -105,17 +106,15 @@ async function runMode(
     // starts, so a produce-side warm-up is not counted as delivery latency.
     await producer.send({ topic, acks: 1, messages: [{ value }] });
     await sink.waitFor(backlog + 1, 30_000);
-    await sink.reset();
-    let sent: Awaited<ReturnType<typeof pace>>;
+    let half: HalfRate;
     try {
-      sent = await pace((drain.rate ?? 1000) / 2, ctx.quick ? 5_000 : 20_000, async (n) => {
+      half = await measureHalfRate(sink, (drain.rate ?? 1000) / 2, { settleMs: defaultSettleMs, measureMs: ctx.quick ? 5_000 : 20_000, waitMs: 60_000 }, async (n) => {
         await producer.send({ topic, acks: 1, messages: Array.from({ length: n }, () => ({ value })) });
       });
     } finally {
       await producer.disconnect();
     }
-    await sink.waitFor(sent.sent, 60_000);
-    return { ...drain, half: { offeredPerSecond: (sent.sent * 1000) / sent.elapsedMs, stats: await sink.stats() } };
+    return { ...drain, half };
   } finally {
     await adapter?.stop(15_000);
   }
@@ -145,7 +144,7 @@ export const kafkaBench: Benchmark = {
       const rows: Row[] = [];
       for (const ordering of ['unordered', 'ordered'] as const) {
         const topic = topics[ordering];
-        const ceiling: CeilingResult = await measureCeiling(ctx, sink.url);
+        const ceiling: CeilingResult = await measureCeiling(ctx, sink);
         const r = await runMode(ctx, kafka, sink, topic, ordering, backlog);
         rows.push(
           ...deliveryRows({
@@ -153,7 +152,7 @@ export const kafkaBench: Benchmark = {
             label: ordering,
             eventsPerSecond: r.rate,
             ceiling,
-            drainCpu: { who: 'adapter', adapterMs: r.cpuMsPer1000, machineMs: r.machineCpuMsPer1000 },
+            drainCpu: { who: 'adapter', drain: r },
             raw: { label: 'raw consume', ...raw },
             ...(ordering === 'unordered' ? { minFractionOfLimit: 0.8 } : {}),
             halfRate: r.half,

@@ -10,7 +10,8 @@ import { testEnv } from '../test/support/env.js';
 import { measureCeiling } from './http-ceiling.js';
 import { deliveryRows, type RawConsume } from './lib/delivery-rows.js';
 import { measureDrain } from './lib/drain.js';
-import { pace } from './lib/pace.js';
+import { defaultSettleMs, measureHalfRate } from './lib/half-rate.js';
+import { brokerProcess } from './lib/listening-pid.js';
 import { payloadBytes } from './lib/payload.js';
 import { freePort, spawnAdapter } from './lib/proc.js';
 import { ReadSpan } from './lib/read-span.js';
@@ -68,7 +69,7 @@ export const redisStream: Benchmark = {
       ctx.log(`redis: filling ${stream} with ${backlog} entries`);
       await fill(redis, stream, backlog);
       const raw = await rawConsume(redis, stream, backlog);
-      const ceiling = await measureCeiling(ctx, sink.url);
+      const ceiling = await measureCeiling(ctx, sink);
       await sink.reset();
       // The group exists before the adapter starts, at 0, so the adapter drains the whole backlog.
       await redis.xgroup('CREATE', stream, group, '0');
@@ -83,28 +84,25 @@ export const redisStream: Benchmark = {
         LOG_LEVEL: 'warn',
         HOSTNAME: 'bench',
       });
-      const { rate, cpuMsPer1000, machineCpuMsPer1000 } = await measureDrain(adapter, port, sink, backlog, { readyMs: 30_000, drainMs: 180_000 });
+      const drain = await measureDrain(adapter, port, sink, backlog, { readyMs: 30_000, drainMs: 180_000 }, brokerProcess('redis-server', redisUrl));
+      const { rate } = drain;
       ctx.log(`redis: adapter ${rate?.toFixed(0)} ev/s, raw ${raw.eventsPerSecond.toFixed(0)} ev/s, ceiling ${ceiling.eventsPerSecond.toFixed(0)} ev/s`);
 
       // Latency at half the rate just measured: produced live, so the entry id time is the produce time.
-      const offered = (rate ?? 1000) / 2;
-      await sink.reset();
-      const sent = await pace(offered, halfRateMs, async (n) => {
+      const half = await measureHalfRate(sink, (rate ?? 1000) / 2, { settleMs: defaultSettleMs, measureMs: halfRateMs, waitMs: 60_000 }, async (n) => {
         const p = redis.pipeline();
         for (let i = 0; i < n; i++) p.xadd(stream, '*', 'pad', padValue);
         await p.exec();
       });
-      await sink.waitFor(sent.sent, 60_000);
-      const half = await sink.stats();
       return deliveryRows({
         bench: 'redis',
         label: '',
         eventsPerSecond: rate,
         ceiling,
-        drainCpu: { who: 'adapter', adapterMs: cpuMsPer1000, machineMs: machineCpuMsPer1000, note: `${backlog} entries of 1 KiB, ${groupReaderDefaults.batchSize} per XREADGROUP` },
+        drainCpu: { who: 'adapter', drain, note: `${backlog} entries of 1 KiB, ${groupReaderDefaults.batchSize} per XREADGROUP` },
         raw: { label: 'raw XREADGROUP+XACK', ...raw },
         minFractionOfLimit: 0.8,
-        halfRate: { offeredPerSecond: (sent.sent * 1000) / sent.elapsedMs, stats: half },
+        halfRate: half,
         p99TargetMs: 20,
       });
     } finally {

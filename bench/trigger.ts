@@ -17,7 +17,8 @@ import { testEnv } from '../test/support/env.js';
 import { measureCeiling } from './http-ceiling.js';
 import { deliveryRows, type RawConsume } from './lib/delivery-rows.js';
 import { measureDrain } from './lib/drain.js';
-import { pace } from './lib/pace.js';
+import { defaultSettleMs, measureHalfRate } from './lib/half-rate.js';
+import { brokerProcess } from './lib/listening-pid.js';
 import { jsonPayload } from './lib/payload.js';
 import { freePort, spawnAdapter } from './lib/proc.js';
 import { ReadSpan } from './lib/read-span.js';
@@ -90,7 +91,7 @@ export const triggerBench: Benchmark = {
       ctx.log(`trigger: publishing ${backlog} events to ${topicA}`);
       await publishMany(bus, topicA, backlog, 0);
       const raw = await rawConsume(url, streamName, topicA, backlog, 120_000);
-      const ceiling = await measureCeiling(ctx, sink.url);
+      const ceiling = await measureCeiling(ctx, sink);
       await sink.reset();
       const port = await freePort();
       adapter = spawnAdapter(ctx.distDir, 'trigger', {
@@ -105,26 +106,24 @@ export const triggerBench: Benchmark = {
         BIND_ADDRESS: '127.0.0.1',
         LOG_LEVEL: 'warn',
       });
-      const { rate, cpuMsPer1000, machineCpuMsPer1000 } = await measureDrain(adapter, port, sink, backlog, { readyMs: 60_000, drainMs: ctx.quick ? 60_000 : 300_000 });
+      const drain = await measureDrain(adapter, port, sink, backlog, { readyMs: 60_000, drainMs: ctx.quick ? 60_000 : 300_000 }, brokerProcess('nats-server', url));
+      const { rate } = drain;
       ctx.log(`trigger: ${rate?.toFixed(0)} ev/s, raw ${raw.eventsPerSecond.toFixed(0)} ev/s`);
 
-      await sink.reset();
       let next = backlog;
-      const sent = await pace((rate ?? 500) / 2, ctx.quick ? 5_000 : 20_000, async (n) => {
+      const half = await measureHalfRate(sink, (rate ?? 500) / 2, { settleMs: defaultSettleMs, measureMs: ctx.quick ? 5_000 : 20_000, waitMs: 60_000 }, async (n) => {
         await publishMany(bus, topicA, n, next);
         next += n;
       });
-      await sink.waitFor(sent.sent, 60_000);
-      const half = await sink.stats();
       return [
         ...deliveryRows({
           bench: 'trigger',
           label: '',
           eventsPerSecond: rate,
           ceiling,
-          drainCpu: { who: 'dispatcher', adapterMs: cpuMsPer1000, machineMs: machineCpuMsPer1000 },
+          drainCpu: { who: 'dispatcher', drain },
           raw: { label: 'raw JetStream pull+ack', ...raw },
-          halfRate: { offeredPerSecond: (sent.sent * 1000) / sent.elapsedMs, stats: half },
+          halfRate: half,
         }),
       ];
     } finally {

@@ -1,6 +1,8 @@
 /** The rows every source → sink benchmark prints, in the same shape (Kafka, Redis stream, Trigger). */
 import type { CeilingResult } from '../http-ceiling.js';
-import type { SinkStats, SlowSeconds } from './sink-protocol.js';
+import type { DrainResult } from './drain.js';
+import type { HalfRate } from './half-rate.js';
+import type { SlowSeconds } from './sink-protocol.js';
 import { type Row, withRatio } from './table.js';
 
 /** The reference consumer: the source's client library reading and acknowledging, delivering nothing. */
@@ -17,14 +19,14 @@ export interface DeliveryFigures {
   /** Drain rate of a pre-filled backlog through the adapter, at the sink. */
   eventsPerSecond: number | undefined;
   ceiling: CeilingResult;
-  /** CPU per 1,000 events during the drain: the adapter's own, and the whole machine's. */
-  drainCpu?: { who: 'adapter' | 'dispatcher'; adapterMs: number; machineMs: number; note?: string };
+  /** CPU per 1,000 events during the drain: the adapter's own, the sink's, the broker's and the whole machine's. */
+  drainCpu?: { who: 'adapter' | 'dispatcher'; drain: DrainResult; note?: string };
   /** The raw consume rate of the same client library with no delivery, and what it cost. */
   raw?: { label: string } & RawConsume;
   /** Fraction of min(ceiling, raw) the adapter must reach. */
   minFractionOfLimit?: number;
   /** Latency at half the measured max rate. */
-  halfRate?: { offeredPerSecond: number; stats: SinkStats };
+  halfRate?: HalfRate;
   p99TargetMs?: number;
 }
 
@@ -66,7 +68,9 @@ export function deliveryRows(f: DeliveryFigures): Row[] {
     if (target !== undefined && r.ratio !== undefined) r.met = r.ratio >= target;
   }
   if (f.drainCpu !== undefined) {
-    const { who, adapterMs, machineMs } = f.drainCpu;
+    const { who, drain } = f.drainCpu;
+    const adapterMs = drain.cpuMsPer1000;
+    const machineMs = drain.machineCpuMsPer1000;
     const c = f.ceiling;
     const ms = (v: number): string => `${v.toFixed(0)} ms`;
     rows.push(
@@ -91,6 +95,12 @@ export function deliveryRows(f: DeliveryFigures): Row[] {
         }),
       );
     }
+    if (drain.broker !== undefined) {
+      // The broker shares the two cores: what it spends per event bounds the machine-wide rate (bench/README.md).
+      rows.push({ bench: f.bench, metric: `${prefix}broker (${drain.broker.name}) CPU per 1,000 events`, value: drain.broker.cpuMsPer1000, unit: 'ms' });
+    }
+    const brokerMs = drain.broker?.cpuMsPer1000 ?? 0;
+    const brokerPart = drain.broker === undefined ? '' : ` + ${drain.broker.name} ${ms(brokerMs)}`;
     rows.push(
       withRatio({
         bench: f.bench,
@@ -99,13 +109,15 @@ export function deliveryRows(f: DeliveryFigures): Row[] {
         unit: 'ms',
         reference: { label: 'ceiling run', value: c.machineCpuMsPer1000, unit: 'ms' },
         // Where an adapter's extra cost per event sits: in the adapter process, or in the sink and the broker.
-        note: `drain: adapter ${ms(adapterMs)} + rest ${ms(machineMs - adapterMs)} (sink, broker, harness); ceiling: client ${ms(c.cpuMsPer1000)} + rest ${ms(c.machineCpuMsPer1000 - c.cpuMsPer1000)} (sink and the rest)`,
+        note: `drain: adapter ${ms(adapterMs)} + sink ${ms(drain.sinkCpuMsPer1000)}${brokerPart} + rest ${ms(machineMs - adapterMs - drain.sinkCpuMsPer1000 - brokerMs)} (harness, kernel threads, the rest); ceiling: client ${ms(c.cpuMsPer1000)} + sink ${ms(c.sinkCpuMsPer1000)} + rest ${ms(c.machineCpuMsPer1000 - c.cpuMsPer1000 - c.sinkCpuMsPer1000)}`,
       }),
     );
   }
   if (f.halfRate) {
-    const { stats, offeredPerSecond } = f.halfRate;
+    const { stats, offeredPerSecond, settleMs } = f.halfRate;
     const at = `at ${Math.round(offeredPerSecond).toLocaleString('en-US')} ev/s (half max)`;
+    const settled = stats.settling;
+    const settlingNote = `first ${settleMs / 1000} s after the drain (settling, not in p50/p99): ${settled.count} events, p50 ${settled.p50 ?? '–'}, p99 ${settled.p99 ?? '–'}, max ${settled.max ?? '–'} ms`;
     rows.push({ bench: f.bench, metric: `${prefix}p50 latency ${at}`, value: stats.latency.p50, unit: 'ms' });
     rows.push({
       bench: f.bench,
@@ -113,7 +125,7 @@ export function deliveryRows(f: DeliveryFigures): Row[] {
       value: stats.latency.p99,
       unit: 'ms',
       ...(f.p99TargetMs === undefined ? {} : { target: `< ${f.p99TargetMs} ms`, met: stats.latency.p99 !== undefined && stats.latency.p99 < f.p99TargetMs }),
-      note: `${stats.count} events; latency = sink receipt − produce time (ce-time, ms resolution); max ${stats.latency.max ?? '–'} ms; ${slowNote(stats.slow)}`,
+      note: `${stats.latency.count} events after ${settleMs / 1000} s of settling; latency = sink receipt − produce time (ce-time, ms resolution); max ${stats.latency.max ?? '–'} ms; ${slowNote(stats.slow)}; ${settlingNote}`,
     });
   }
   return rows;

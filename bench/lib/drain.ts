@@ -3,6 +3,7 @@
  * then time how fast it empties a pre-filled backlog into the sink and how much CPU it spent doing so.
  */
 import { type Child, cpuSecondsOf, machineBusySeconds, waitForOk } from './proc.js';
+import type { BrokerProcess } from './listening-pid.js';
 import type { BenchSink } from './sink.js';
 
 export interface DrainResult {
@@ -12,7 +13,12 @@ export interface DrainResult {
   cpuMsPer1000: number;
   /** The whole machine's busy CPU per 1,000 events (adapter, sink, broker, harness), in milliseconds. */
   machineCpuMsPer1000: number;
+  /** The sink process's CPU per 1,000 events. */
+  sinkCpuMsPer1000: number;
+  /** The broker's CPU per 1,000 events, when its process was found (a broker on this machine). */
+  broker?: { name: string; cpuMsPer1000: number };
 }
+
 
 export async function measureDrain(
   adapter: Child,
@@ -20,14 +26,23 @@ export async function measureDrain(
   sink: BenchSink,
   backlog: number,
   timeouts: { readyMs: number; drainMs: number },
+  broker?: BrokerProcess,
 ): Promise<DrainResult> {
   await waitForOk(`http://127.0.0.1:${port}/readyz`, timeouts.readyMs, adapter);
+  const perThousand = (seconds: number): number => (seconds * 1000 * 1000) / backlog;
   const cpu0 = cpuSecondsOf(adapter.pid);
+  const sink0 = cpuSecondsOf(sink.pid);
+  const broker0 = broker === undefined ? 0 : cpuSecondsOf(broker.pid);
   const machine0 = machineBusySeconds();
   await sink.waitFor(backlog, timeouts.drainMs);
-  const cpuMsPer1000 = ((cpuSecondsOf(adapter.pid) - cpu0) * 1000 * 1000) / backlog;
-  const machineCpuMsPer1000 = ((machineBusySeconds() - machine0) * 1000 * 1000) / backlog;
+  const result: DrainResult = {
+    rate: undefined,
+    cpuMsPer1000: perThousand(cpuSecondsOf(adapter.pid) - cpu0),
+    machineCpuMsPer1000: perThousand(machineBusySeconds() - machine0),
+    sinkCpuMsPer1000: perThousand(cpuSecondsOf(sink.pid) - sink0),
+    ...(broker === undefined ? {} : { broker: { name: broker.name, cpuMsPer1000: perThousand(cpuSecondsOf(broker.pid) - broker0) } }),
+  };
   const drained = await sink.stats();
-  const rate = drained.spanMs > 0 ? ((drained.count - 1) * 1000) / drained.spanMs : undefined;
-  return { rate, cpuMsPer1000, machineCpuMsPer1000 };
+  result.rate = drained.spanMs > 0 ? ((drained.count - 1) * 1000) / drained.spanMs : undefined;
+  return result;
 }

@@ -2,7 +2,11 @@
 import type { LatencySummary } from './stats.js';
 
 export type SinkRequest =
-  | { type: 'reset'; id: number }
+  /**
+   * Forget every receipt. With `measureFromMs`, receipts of events produced before that instant (ce-time) are
+   * the settling window: counted, summarised apart, and left out of `latency` and `slow`.
+   */
+  | { type: 'reset'; id: number; measureFromMs?: number }
   | { type: 'stats'; id: number }
   /** Answered once `count` requests arrived in total since the last reset. */
   | { type: 'wait'; id: number; count: number }
@@ -19,13 +23,15 @@ export type SinkReply =
       spanMs: number;
       sinceFirstMs: number;
       latency: LatencySummary;
+      /** Events produced before the reset's `measureFromMs` (none without it). */
+      settling: LatencySummary;
       /** Receipts over `slowMs` latency, per second since the first receipt: where a tail comes from (one stall or spread). */
       slow: SlowSeconds;
     };
 
 export interface SlowSeconds {
   slowMs: number;
-  /** Seconds (since the first receipt) with at least one slow receipt, worst first: [second, slow receipts, max ms]. */
+  /** Seconds (since the first measured receipt) with at least one slow receipt, worst first: [second, slow receipts, max ms]. */
   worst: [number, number, number][];
   /** Seconds with at least one slow receipt, and seconds measured. */
   secondsWithSlow: number;

@@ -9,7 +9,8 @@ import type { SinkReply, SinkRequest, SinkStats } from './sink-protocol.js';
 export interface BenchSink {
   url: string;
   pid: number;
-  reset(): Promise<void>;
+  /** Forgets every receipt; events produced before `measureFromMs` then count as settling (sink-protocol.ts). */
+  reset(measureFromMs?: number): Promise<void>;
   stats(): Promise<SinkStats>;
   /** Resolves once `count` receipts arrived since the last reset; rejects after `timeoutMs`. */
   waitFor(count: number, timeoutMs: number): Promise<void>;
@@ -43,8 +44,8 @@ export async function startSink(distDir: string): Promise<BenchSink> {
   return {
     url,
     pid: child.pid ?? 0,
-    reset: async () => {
-      await call({ type: 'reset' });
+    reset: async (measureFromMs) => {
+      await call(measureFromMs === undefined ? { type: 'reset' } : { type: 'reset', measureFromMs });
     },
     stats: async () => {
       const m = await call({ type: 'stats' });

@@ -9,9 +9,13 @@ import { Samples, summarize } from '../lib/stats.js';
 import type { SinkReply, SinkRequest, SlowSeconds } from '../lib/sink-protocol.js';
 
 const latencies = new Samples(1 << 16);
-/** The latency targets are 20 ms: receipts above that, counted per second since the first receipt. */
+/** Events produced before `measureFromMs`: the settling window right after a drain, reported apart. */
+const settling = new Samples(1 << 12);
+let measureFromMs = Number.NEGATIVE_INFINITY;
+/** The latency targets are 20 ms: receipts above that, counted per second since the first measured receipt. */
 const slowMs = 20;
 let slowPerSecond = new Map<number, { n: number; max: number }>();
+let firstMeasuredAt = -1;
 let count = 0;
 let bytes = 0;
 let firstAt = 0;
@@ -33,11 +37,14 @@ const server = createServer((req, res) => {
         lastTimeText = t;
         lastTimeMs = Date.parse(t);
       }
-      if (Number.isFinite(lastTimeMs)) {
+      if (Number.isFinite(lastTimeMs) && lastTimeMs < measureFromMs) {
+        settling.push(now - lastTimeMs);
+      } else if (Number.isFinite(lastTimeMs)) {
         const latency = now - lastTimeMs;
         latencies.push(latency);
+        if (firstMeasuredAt < 0) firstMeasuredAt = performance.now();
         if (latency > slowMs) {
-          const second = count === 0 ? 0 : Math.floor((performance.now() - firstAt) / 1000);
+          const second = Math.floor((performance.now() - firstMeasuredAt) / 1000);
           const s = slowPerSecond.get(second) ?? { n: 0, max: 0 };
           s.n++;
           s.max = Math.max(s.max, latency);
@@ -77,6 +84,9 @@ process.on('message', (raw: unknown) => {
       firstAt = 0;
       lastAt = 0;
       latencies.clear();
+      settling.clear();
+      measureFromMs = m.measureFromMs ?? Number.NEGATIVE_INFINITY;
+      firstMeasuredAt = -1;
       slowPerSecond = new Map();
       send({ type: 'ok', id: m.id });
       break;
@@ -86,9 +96,9 @@ process.on('message', (raw: unknown) => {
         slowMs,
         worst: [...slowPerSecond].sort((a, b) => b[1].n - a[1].n).slice(0, 3).map(([second, v]): [number, number, number] => [second, v.n, v.max]),
         secondsWithSlow: slowPerSecond.size,
-        seconds: Math.ceil((lastAt - firstAt) / 1000),
+        seconds: firstMeasuredAt < 0 ? 0 : Math.ceil((lastAt - firstMeasuredAt) / 1000),
       };
-      send({ type: 'stats', id: m.id, count, bytes, spanMs: lastAt - firstAt, latency: s, sinceFirstMs: count > 0 ? performance.now() - firstAt : 0, slow });
+      send({ type: 'stats', id: m.id, count, bytes, spanMs: lastAt - firstAt, latency: s, settling: summarize(settling.values()), sinceFirstMs: count > 0 ? performance.now() - firstAt : 0, slow });
       break;
     }
     case 'wait': {

@@ -1,0 +1,39 @@
+/**
+ * Latency at half the drain rate, open-loop (pace.ts), as every source → sink benchmark measures it. The phase
+ * starts right after a drain, whose aftermath (the adapter's and the broker's garbage, the producer's first
+ * sends) is not the steady state the latency target is about: events produced in the first `settleMs` are
+ * summarised apart (the settling window) and printed beside the figure, not dropped from the report.
+ */
+import { pace } from './pace.js';
+import type { BenchSink } from './sink.js';
+import type { SinkStats } from './sink-protocol.js';
+
+export interface HalfRate {
+  /** Events per second actually offered, settling window included. */
+  offeredPerSecond: number;
+  settleMs: number;
+  /** `latency` and `slow` cover events produced after the settling window; `settling` the ones before. */
+  stats: SinkStats;
+}
+
+export interface HalfRateOptions {
+  settleMs: number;
+  measureMs: number;
+  /** How long the sink may take to receive everything sent. */
+  waitMs: number;
+}
+
+/** Settling window of the benchmarks' half-rate phases. */
+export const defaultSettleMs = 3_000;
+
+export async function measureHalfRate(
+  sink: BenchSink,
+  ratePerSecond: number,
+  opts: HalfRateOptions,
+  send: (n: number) => Promise<void>,
+): Promise<HalfRate> {
+  await sink.reset(Date.now() + opts.settleMs);
+  const sent = await pace(ratePerSecond, opts.settleMs + opts.measureMs, send);
+  await sink.waitFor(sent.sent, opts.waitMs);
+  return { offeredPerSecond: (sent.sent * 1000) / sent.elapsedMs, settleMs: opts.settleMs, stats: await sink.stats() };
+}
