@@ -1,10 +1,11 @@
 /**
  * A kafkajs client from the source spec and the mounted secrets (KAFKA_SASL_USER, KAFKA_SASL_PASSWORD,
  * KAFKA_TLS_CA, KAFKA_TLS_CERT, KAFKA_TLS_KEY; BUS_KAFKA_* for the Kafka EventBus), with kafkajs' own logs routed
- * into our JSON logger.
+ * into our JSON logger, on sockets without Nagle's algorithm (socket.ts).
  */
 import { Kafka, type KafkaConfig, logLevel, type SASLOptions } from 'kafkajs';
 import type { Logger } from '../../lib/log.js';
+import { noDelaySocketFactory } from './socket.js';
 
 export interface KafkaSecurity {
   sasl?: { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string };
@@ -76,6 +77,7 @@ export function createKafkaClient(
       log[level](`kafkajs: ${message}`, { ...fields, kafkajsComponent: entry.namespace, ...(fix ? { fix } : {}) });
     },
     retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 30_000 },
+    socketFactory: noDelaySocketFactory,
   };
   if (security.tls) {
     const { ca, cert, key } = security.tls;
