@@ -2,8 +2,8 @@
  * The drain measurement every source → sink benchmark takes the same way: wait for the adapter's /readyz,
  * then time how fast it empties a pre-filled backlog into the sink and how much CPU it spent doing so.
  */
-import { type Child, cpuSecondsOf, machineBusySeconds, waitForOk } from './proc.js';
 import type { BrokerProcess } from './listening-pid.js';
+import { type Child, cpuSecondsOf, machineBusySeconds, waitForOk } from './proc.js';
 import type { BenchSink } from './sink.js';
 
 export interface DrainResult {
@@ -18,7 +18,6 @@ export interface DrainResult {
   /** The broker's CPU per 1,000 events, when its process was found (a broker on this machine). */
   broker?: { name: string; cpuMsPer1000: number };
 }
-
 
 export async function measureDrain(
   adapter: Child,
