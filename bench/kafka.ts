@@ -108,7 +108,7 @@ async function runMode(
     await sink.waitFor(backlog + 1, 30_000);
     let half: HalfRate;
     try {
-      half = await measureHalfRate(sink, (drain.rate ?? 1000) / 2, { settleMs: defaultSettleMs, measureMs: ctx.quick ? 5_000 : 20_000, waitMs: 60_000 }, async (n) => {
+      half = await measureHalfRate(sink, (drain.rate ?? 1000) / 2, { settleMs: defaultSettleMs, measureMs: ctx.quick ? 5_000 : 20_000, waitMs: 60_000, adapterPid: adapter.pid }, async (n) => {
         await producer.send({ topic, acks: 1, messages: Array.from({ length: n }, () => ({ value })) });
       });
     } finally {

@@ -89,7 +89,7 @@ export const redisStream: Benchmark = {
       ctx.log(`redis: adapter ${rate?.toFixed(0)} ev/s, raw ${raw.eventsPerSecond.toFixed(0)} ev/s, ceiling ${ceiling.eventsPerSecond.toFixed(0)} ev/s`);
 
       // Latency at half the rate just measured: produced live, so the entry id time is the produce time.
-      const half = await measureHalfRate(sink, (rate ?? 1000) / 2, { settleMs: defaultSettleMs, measureMs: halfRateMs, waitMs: 60_000 }, async (n) => {
+      const half = await measureHalfRate(sink, (rate ?? 1000) / 2, { settleMs: defaultSettleMs, measureMs: halfRateMs, waitMs: 60_000, adapterPid: adapter.pid }, async (n) => {
         const p = redis.pipeline();
         for (let i = 0; i < n; i++) p.xadd(stream, '*', 'pad', padValue);
         await p.exec();

@@ -111,7 +111,7 @@ export const triggerBench: Benchmark = {
       ctx.log(`trigger: ${rate?.toFixed(0)} ev/s, raw ${raw.eventsPerSecond.toFixed(0)} ev/s`);
 
       let next = backlog;
-      const half = await measureHalfRate(sink, (rate ?? 500) / 2, { settleMs: defaultSettleMs, measureMs: ctx.quick ? 5_000 : 20_000, waitMs: 60_000 }, async (n) => {
+      const half = await measureHalfRate(sink, (rate ?? 500) / 2, { settleMs: defaultSettleMs, measureMs: ctx.quick ? 5_000 : 20_000, waitMs: 60_000, adapterPid: adapter.pid }, async (n) => {
         await publishMany(bus, topicA, n, next);
         next += n;
       });

@@ -119,6 +119,23 @@ export function deliveryRows(f: DeliveryFigures): Row[] {
     const settled = stats.settling;
     const settlingNote = `first ${settleMs / 1000} s after the drain (settling, not in p50/p99): ${settled.count} events, p50 ${settled.p50 ?? '–'}, p99 ${settled.p99 ?? '–'}, max ${settled.max ?? '–'} ms`;
     rows.push({ bench: f.bench, metric: `${prefix}p50 latency ${at}`, value: stats.latency.p50, unit: 'ms' });
+    const cpu = f.halfRate.adapterCpu;
+    if (cpu !== undefined) {
+      const who = f.drainCpu?.who ?? 'adapter';
+      const drainMs = f.drainCpu?.drain.cpuMsPer1000;
+      // How busy the adapter was while the latency was taken, beside its cost per event in the drain (without a
+      // backlog, fewer events share each event-loop turn and each fetch).
+      rows.push(
+        withRatio({
+          bench: f.bench,
+          metric: `${prefix}${who} CPU per 1,000 events ${at}`,
+          value: cpu.msPer1000,
+          unit: 'ms',
+          ...(drainMs === undefined ? {} : { reference: { label: 'in the drain', value: drainMs, unit: 'ms' } }),
+          note: `${(cpu.coreShare * 100).toFixed(0)} % of one core over the phase (settling window included)`,
+        }),
+      );
+    }
     rows.push({
       bench: f.bench,
       metric: `${prefix}p99 latency ${at}`,

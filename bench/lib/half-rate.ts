@@ -5,6 +5,7 @@
  * summarised apart (the settling window) and printed beside the figure, not dropped from the report.
  */
 import { pace } from './pace.js';
+import { cpuSecondsOf } from './proc.js';
 import type { BenchSink } from './sink.js';
 import type { SinkStats } from './sink-protocol.js';
 
@@ -14,6 +15,11 @@ export interface HalfRate {
   settleMs: number;
   /** `latency` and `slow` cover events produced after the settling window; `settling` the ones before. */
   stats: SinkStats;
+  /**
+   * The adapter's CPU over the whole phase: per 1,000 events, and as a share of one core (its helper threads
+   * count too): how busy the process was that the latency waited behind.
+   */
+  adapterCpu?: { msPer1000: number; coreShare: number };
 }
 
 export interface HalfRateOptions {
@@ -21,6 +27,8 @@ export interface HalfRateOptions {
   measureMs: number;
   /** How long the sink may take to receive everything sent. */
   waitMs: number;
+  /** The adapter process, for its CPU over the phase. */
+  adapterPid?: number;
 }
 
 /** Settling window of the benchmarks' half-rate phases. */
@@ -32,8 +40,16 @@ export async function measureHalfRate(
   opts: HalfRateOptions,
   send: (n: number) => Promise<void>,
 ): Promise<HalfRate> {
+  const { adapterPid } = opts;
   await sink.reset(Date.now() + opts.settleMs);
+  const cpu0 = adapterPid === undefined ? 0 : cpuSecondsOf(adapterPid);
+  const started = performance.now();
   const sent = await pace(ratePerSecond, opts.settleMs + opts.measureMs, send);
   await sink.waitFor(sent.sent, opts.waitMs);
-  return { offeredPerSecond: (sent.sent * 1000) / sent.elapsedMs, settleMs: opts.settleMs, stats: await sink.stats() };
+  const result: HalfRate = { offeredPerSecond: (sent.sent * 1000) / sent.elapsedMs, settleMs: opts.settleMs, stats: await sink.stats() };
+  if (adapterPid !== undefined && sent.sent > 0) {
+    const cpuSeconds = cpuSecondsOf(adapterPid) - cpu0;
+    result.adapterCpu = { msPer1000: (cpuSeconds * 1000 * 1000) / sent.sent, coreShare: (cpuSeconds * 1000) / (performance.now() - started) };
+  }
+  return result;
 }
