@@ -3,17 +3,13 @@
  * CloudEvents SDK constructing and encoding the same event, in the same child process (bench/workers/conversion.ts).
  */
 import { runJsonWorker } from './lib/proc.js';
+import { median } from './lib/stats.js';
 import type { Row } from './lib/table.js';
 import { withRatio } from './lib/table.js';
 import type { Benchmark } from './lib/types.js';
 
 interface ConversionResult {
   cases: { name: string; oursNs: number[]; sdkNs: number[] }[];
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] ?? Number.NaN;
 }
 
 export const conversion: Benchmark = {

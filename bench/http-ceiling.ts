@@ -6,6 +6,7 @@
 import { defaults } from '../adapter/runtime/config.js';
 import { runJsonWorker } from './lib/proc.js';
 import { startSink } from './lib/sink.js';
+import { median } from './lib/stats.js';
 import type { Row } from './lib/table.js';
 import type { BenchContext, Benchmark } from './lib/types.js';
 
@@ -55,7 +56,6 @@ async function ceilingRound(ctx: BenchContext, sink: CeilingSink, count: number)
 export async function measureCeiling(ctx: BenchContext, sink: CeilingSink, count = ctx.quick ? 21_000 : 60_000): Promise<CeilingResult> {
   const rounds: CeilingResult[] = [];
   for (let i = 0; i < 3; i++) rounds.push(await ceilingRound(ctx, sink, Math.ceil(count / 3)));
-  const median = (xs: number[]): number => xs.sort((a, b) => a - b)[1] ?? Number.NaN;
   return {
     eventsPerSecond: median(rounds.map((r) => r.eventsPerSecond)),
     cpuMsPer1000: median(rounds.map((r) => r.cpuMsPer1000)),

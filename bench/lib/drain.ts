@@ -34,14 +34,17 @@ export async function measureDrain(
   const broker0 = broker === undefined ? 0 : cpuSecondsOf(broker.pid);
   const machine0 = machineBusySeconds();
   await sink.waitFor(backlog, timeouts.drainMs);
-  const result: DrainResult = {
-    rate: undefined,
-    cpuMsPer1000: perThousand(cpuSecondsOf(adapter.pid) - cpu0),
-    machineCpuMsPer1000: perThousand(machineBusySeconds() - machine0),
-    sinkCpuMsPer1000: perThousand(cpuSecondsOf(sink.pid) - sink0),
-    ...(broker === undefined ? {} : { broker: { name: broker.name, cpuMsPer1000: perThousand(cpuSecondsOf(broker.pid) - broker0) } }),
-  };
+  // Every counter is read at the drain's end, before the sink's stats take an IPC round trip.
+  const cpuMsPer1000 = perThousand(cpuSecondsOf(adapter.pid) - cpu0);
+  const machineCpuMsPer1000 = perThousand(machineBusySeconds() - machine0);
+  const sinkCpuMsPer1000 = perThousand(cpuSecondsOf(sink.pid) - sink0);
+  const brokerCpu = broker === undefined ? undefined : { name: broker.name, cpuMsPer1000: perThousand(cpuSecondsOf(broker.pid) - broker0) };
   const drained = await sink.stats();
-  result.rate = drained.spanMs > 0 ? ((drained.count - 1) * 1000) / drained.spanMs : undefined;
-  return result;
+  return {
+    rate: drained.spanMs > 0 ? ((drained.count - 1) * 1000) / drained.spanMs : undefined,
+    cpuMsPer1000,
+    machineCpuMsPer1000,
+    sinkCpuMsPer1000,
+    ...(brokerCpu === undefined ? {} : { broker: brokerCpu }),
+  };
 }

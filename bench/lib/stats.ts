@@ -60,6 +60,12 @@ export class Samples {
   }
 }
 
+/** The middle value (the upper of the two middle ones for an even count); NaN when there is none. */
+export function median(xs: readonly number[]): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+}
+
 /** Events per second from a count and a span in milliseconds (undefined for an empty span). */
 export function ratePerSecond(count: number, spanMs: number): number | undefined {
   return spanMs > 0 ? (count * 1000) / spanMs : undefined;
