@@ -1,7 +1,8 @@
 /**
  * Kafka → sink: the kafka adapter (child process) drains a pre-filled 8-partition topic of 1 KiB records into
  * the sink, ordered (per partition) and unordered; then latency at half of each rate. References in the same
- * run: the HTTP ceiling, and the raw `eachBatch` consume rate of the same client (kafkajs) with no delivery.
+ * run: the HTTP ceiling, the raw `eachBatch` consume rate of the same client (kafkajs) with no delivery, and the
+ * latency of a bare kafkajs consumer reading the same records alongside the adapter.
  */
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
@@ -9,6 +10,7 @@ import { testEnv } from '../test/support/env.js';
 import { type CeilingResult, measureCeiling } from './http-ceiling.js';
 import { deliveryRows, type RawConsume } from './lib/delivery-rows.js';
 import { type DrainResult, measureDrain } from './lib/drain.js';
+import { startBareConsumer } from './lib/bare-latency.js';
 import { defaultSettleMs, type HalfRate, measureHalfRate } from './lib/half-rate.js';
 import { brokerProcess } from './lib/listening-pid.js';
 import { jsonPayload } from './lib/payload.js';
@@ -102,19 +104,27 @@ async function runMode(
 
     const producer = kafka.producer({ allowAutoTopicCreation: false });
     await producer.connect();
-    // The producer's first send loads the topic's metadata: one record through the whole path before the clock
-    // starts, so a produce-side warm-up is not counted as delivery latency.
-    await producer.send({ topic, acks: 1, messages: [{ value }] });
-    await sink.waitFor(backlog + 1, 30_000);
-    let half: HalfRate;
+    const send = async (n: number): Promise<void> => {
+      await producer.send({ topic, acks: 1, messages: Array.from({ length: n }, () => ({ value })) });
+    };
     try {
-      half = await measureHalfRate(sink, (drain.rate ?? 1000) / 2, { settleMs: defaultSettleMs, measureMs: ctx.quick ? 5_000 : 20_000, waitMs: 60_000, adapterPid: adapter.pid }, async (n) => {
-        await producer.send({ topic, acks: 1, messages: Array.from({ length: n }, () => ({ value })) });
-      });
+      // The producer's first send loads the topic's metadata: one record through the whole path before the clock
+      // starts, so a produce-side warm-up is not counted as delivery latency.
+      await send(1);
+      await sink.waitFor(backlog + 1, 30_000);
+      const bare = await startBareConsumer(ctx.distDir, { kind: 'kafka', brokers: testEnv.kafkaBrokers(), topic }, send);
+      try {
+        await sink.waitFor(backlog + 1 + bare.warmUpSent, 30_000);
+        const phase = { settleMs: defaultSettleMs, measureMs: ctx.quick ? 5_000 : 20_000, waitMs: 60_000, adapterPid: adapter.pid, alongside: bare.recorder };
+        const half = await measureHalfRate(sink, (drain.rate ?? 1000) / 2, phase, send);
+        ctx.log(`kafka ${ordering}: p99 ${half.stats.latency.p99} ms, bare kafkajs consumer alongside ${half.alongside?.latency.p99} ms`);
+        return { ...drain, half };
+      } finally {
+        await bare.recorder.close();
+      }
     } finally {
       await producer.disconnect();
     }
-    return { ...drain, half };
   } finally {
     await adapter?.stop(15_000);
   }
@@ -156,6 +166,7 @@ export const kafkaBench: Benchmark = {
             raw: { label: 'raw consume', ...raw },
             ...(ordering === 'unordered' ? { minFractionOfLimit: 0.8 } : {}),
             halfRate: r.half,
+            bareLabel: 'kafkajs consumer',
             p99TargetMs: 20,
           }),
         );

@@ -2,7 +2,7 @@
 import type { CeilingResult } from '../http-ceiling.js';
 import type { DrainResult } from './drain.js';
 import type { HalfRate } from './half-rate.js';
-import type { SlowSeconds } from './sink-protocol.js';
+import type { SinkStats, SlowSeconds } from './sink-protocol.js';
 import { type Row, withRatio } from './table.js';
 
 /** The reference consumer: the source's client library reading and acknowledging, delivering nothing. */
@@ -27,6 +27,8 @@ export interface DeliveryFigures {
   minFractionOfLimit?: number;
   /** Latency at half the measured max rate. */
   halfRate?: HalfRate;
+  /** What the half-rate phase's bare consumer is (its figures are `halfRate.alongside`): the latency reference. */
+  bareLabel?: string;
   p99TargetMs?: number;
 }
 
@@ -35,6 +37,12 @@ export function slowNote(slow: SlowSeconds): string {
   if (slow.secondsWithSlow === 0) return `no receipt over ${slow.slowMs} ms`;
   const worst = slow.worst.map(([second, n, max]) => `s${second}: ${n} (max ${max} ms)`).join(', ');
   return `over ${slow.slowMs} ms in ${slow.secondsWithSlow} of ${slow.seconds} s; worst seconds ${worst}`;
+}
+
+/** Max, where the slow receipts fell, and the settling window: the part of a half-rate phase p99 does not show. */
+function tailNote(stats: SinkStats, settleMs: number): string {
+  const settled = stats.settling;
+  return `max ${stats.latency.max ?? '–'} ms; ${slowNote(stats.slow)}; first ${settleMs / 1000} s of the phase (settling, not in p50/p99): ${settled.count} events, p50 ${settled.p50 ?? '–'}, p99 ${settled.p99 ?? '–'}, max ${settled.max ?? '–'} ms`;
 }
 
 export function deliveryRows(f: DeliveryFigures): Row[] {
@@ -116,8 +124,6 @@ export function deliveryRows(f: DeliveryFigures): Row[] {
   if (f.halfRate) {
     const { stats, offeredPerSecond, settleMs } = f.halfRate;
     const at = `at ${Math.round(offeredPerSecond).toLocaleString('en-US')} ev/s (half max)`;
-    const settled = stats.settling;
-    const settlingNote = `first ${settleMs / 1000} s after the drain (settling, not in p50/p99): ${settled.count} events, p50 ${settled.p50 ?? '–'}, p99 ${settled.p99 ?? '–'}, max ${settled.max ?? '–'} ms`;
     rows.push({ bench: f.bench, metric: `${prefix}p50 latency ${at}`, value: stats.latency.p50, unit: 'ms' });
     const cpu = f.halfRate.adapterCpu;
     if (cpu !== undefined) {
@@ -136,14 +142,30 @@ export function deliveryRows(f: DeliveryFigures): Row[] {
         }),
       );
     }
-    rows.push({
-      bench: f.bench,
-      metric: `${prefix}p99 latency ${at}`,
-      value: stats.latency.p99,
-      unit: 'ms',
-      ...(f.p99TargetMs === undefined ? {} : { target: `< ${f.p99TargetMs} ms`, met: stats.latency.p99 !== undefined && stats.latency.p99 < f.p99TargetMs }),
-      note: `${stats.latency.count} events after ${settleMs / 1000} s of settling; latency = sink receipt − produce time (ce-time, ms resolution); max ${stats.latency.max ?? '–'} ms; ${slowNote(stats.slow)}; ${settlingNote}`,
-    });
+    const bare = f.halfRate.alongside;
+    const bareLabel = `bare ${f.bareLabel ?? 'consumer'}`;
+    rows.push(
+      withRatio({
+        bench: f.bench,
+        metric: `${prefix}p99 latency ${at}`,
+        value: stats.latency.p99,
+        unit: 'ms',
+        ...(bare === undefined ? {} : { reference: { label: `${bareLabel} alongside`, value: bare.latency.p99, unit: 'ms' } }),
+        ...(f.p99TargetMs === undefined ? {} : { target: `< ${f.p99TargetMs} ms`, met: stats.latency.p99 !== undefined && stats.latency.p99 < f.p99TargetMs }),
+        note: `${stats.latency.count} events after ${settleMs / 1000} s of settling; latency = sink receipt − produce time (ce-time, ms resolution); ${tailNote(stats, settleMs)}`,
+      }),
+    );
+    if (bare !== undefined) {
+      // What the producer, the broker and the client took in the same seconds before any adapter code or HTTP
+      // hop: the part of the adapter's tail that is not its own.
+      rows.push({
+        bench: f.bench,
+        metric: `${prefix}${bareLabel} p99 latency, same records (no delivery)`,
+        value: bare.latency.p99,
+        unit: 'ms',
+        note: `its own process and consumer group, reading alongside the adapter, ${bare.latency.count} records; latency = receipt in the consumer − produce time; p50 ${bare.latency.p50 ?? '–'} ms; ${tailNote(bare, settleMs)}`,
+      });
+    }
   }
   return rows;
 }

@@ -6,7 +6,7 @@
  */
 import { pace } from './pace.js';
 import { cpuSecondsOf } from './proc.js';
-import type { BenchSink } from './sink.js';
+import type { BenchRecorder } from './recorder.js';
 import type { SinkStats } from './sink-protocol.js';
 
 export interface HalfRate {
@@ -15,6 +15,8 @@ export interface HalfRate {
   settleMs: number;
   /** `latency` and `slow` cover events produced after the settling window; `settling` the ones before. */
   stats: SinkStats;
+  /** The same records at a bare consumer over the same phase (`alongside`), measured the same way. */
+  alongside?: SinkStats;
   /**
    * The adapter's CPU over the whole phase: per 1,000 events, and as a share of one core (its helper threads
    * count too): how busy the process was that the latency waited behind.
@@ -29,24 +31,28 @@ export interface HalfRateOptions {
   waitMs: number;
   /** The adapter process, for its CPU over the phase. */
   adapterPid?: number;
+  /** A bare consumer of the same records (bare-latency.ts), reset and read with the sink. */
+  alongside?: BenchRecorder;
 }
 
 /** Settling window of the benchmarks' half-rate phases. */
 export const defaultSettleMs = 3_000;
 
 export async function measureHalfRate(
-  sink: BenchSink,
+  sink: BenchRecorder,
   ratePerSecond: number,
   opts: HalfRateOptions,
   send: (n: number) => Promise<void>,
 ): Promise<HalfRate> {
-  const { adapterPid } = opts;
-  await sink.reset(Date.now() + opts.settleMs);
+  const { adapterPid, alongside } = opts;
+  const measureFrom = Date.now() + opts.settleMs;
+  await Promise.all([sink.reset(measureFrom), alongside?.reset(measureFrom)]);
   const cpu0 = adapterPid === undefined ? 0 : cpuSecondsOf(adapterPid);
   const started = performance.now();
   const sent = await pace(ratePerSecond, opts.settleMs + opts.measureMs, send);
-  await sink.waitFor(sent.sent, opts.waitMs);
+  await Promise.all([sink.waitFor(sent.sent, opts.waitMs), alongside?.waitFor(sent.sent, opts.waitMs)]);
   const result: HalfRate = { offeredPerSecond: (sent.sent * 1000) / sent.elapsedMs, settleMs: opts.settleMs, stats: await sink.stats() };
+  if (alongside !== undefined) result.alongside = await alongside.stats();
   if (adapterPid !== undefined && sent.sent > 0) {
     const cpuSeconds = cpuSecondsOf(adapterPid) - cpu0;
     result.adapterCpu = { msPer1000: (cpuSeconds * 1000 * 1000) / sent.sent, coreShare: (cpuSeconds * 1000) / (performance.now() - started) };

@@ -1,4 +1,4 @@
-/** The IPC messages between the harness and the sink process (bench/workers/sink.ts). */
+/** The IPC messages between the harness and a receiving process: the sink (bench/workers/sink.ts) or a bare consumer. */
 import type { LatencySummary } from './stats.js';
 
 export type SinkRequest =
@@ -14,6 +14,8 @@ export type SinkRequest =
 
 export type SinkReply =
   | { type: 'listening'; id: 0; url: string }
+  /** A bare consumer (bench/workers/bare-consumer.ts) is subscribed: what is produced from now on reaches it. */
+  | { type: 'ready'; id: 0 }
   | { type: 'ok'; id: number }
   | {
       type: 'stats';

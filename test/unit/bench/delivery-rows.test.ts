@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { deliveryRows } from '../../../bench/lib/delivery-rows.js';
+import type { SinkStats } from '../../../bench/lib/sink-protocol.js';
+
+const stats = (p99: number, count: number): SinkStats => ({
+  type: 'stats',
+  id: 1,
+  count,
+  bytes: 0,
+  spanMs: 1000,
+  sinceFirstMs: 1000,
+  latency: { count, p50: 2, p99, max: p99 + 5 },
+  settling: { count: 10, p50: 3, p99: 9, max: 9 },
+  slow: { slowMs: 20, worst: [], secondsWithSlow: 0, seconds: 5 },
+});
+
+const ceiling = { eventsPerSecond: 20_000, count: 1, errors: 0, cpuMsPer1000: 50, machineCpuMsPer1000: 70, sinkCpuMsPer1000: 15 };
+
+describe('deliveryRows', () => {
+  it('sets the p99 beside the bare consumer of the same phase, and prints that consumer’s row', () => {
+    const rows = deliveryRows({
+      bench: 'kafka',
+      label: 'unordered',
+      eventsPerSecond: 19_000,
+      ceiling,
+      halfRate: { offeredPerSecond: 9_500, settleMs: 3000, stats: stats(24, 900), alongside: stats(8, 900) },
+      bareLabel: 'kafkajs consumer',
+      p99TargetMs: 20,
+    });
+    const p99 = rows.find((r) => r.metric.startsWith('unordered: p99 latency'));
+    expect(p99?.value).toBe(24);
+    expect(p99?.reference).toEqual({ label: 'bare kafkajs consumer alongside', value: 8, unit: 'ms' });
+    expect(p99?.ratio).toBe(3);
+    expect(p99?.met).toBe(false);
+    const bare = rows.find((r) => r.metric === 'unordered: bare kafkajs consumer p99 latency, same records (no delivery)');
+    expect(bare?.value).toBe(8);
+    expect(bare?.note).toContain('900 records');
+  });
+
+  it('prints no bare row and no reference when the phase had no bare consumer', () => {
+    const rows = deliveryRows({ bench: 'trigger', label: '', eventsPerSecond: 10_000, ceiling, halfRate: { offeredPerSecond: 5_000, settleMs: 3000, stats: stats(12, 500) } });
+    const p99 = rows.find((r) => r.metric.startsWith('p99 latency'));
+    expect(p99?.value).toBe(12);
+    expect(p99?.reference).toBeUndefined();
+    expect(rows.some((r) => r.metric.includes('bare'))).toBe(false);
+  });
+});
