@@ -2,7 +2,7 @@
  * Kafka → sink: the kafka adapter (child process) drains a pre-filled 8-partition topic of 1 KiB records into
  * the sink, ordered (per partition) and unordered; then latency at half of each rate. References in the same
  * run: the HTTP ceiling, the raw `eachBatch` consume rate of the same client (kafkajs) with no delivery, and the
- * latency of a bare kafkajs consumer reading the same records alongside the adapter.
+ * latency of a bare kafkajs consumer at the same rate once the adapter stopped.
  */
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
@@ -70,6 +70,8 @@ async function rawConsume(kafka: Kafka, topic: string, count: number, timeoutMs:
 
 interface ModeResult extends DrainResult {
   half: HalfRate;
+  /** The same phase through a bare kafkajs consumer once the adapter stopped: the latency reference. */
+  bare: HalfRate;
 }
 
 async function runMode(
@@ -112,16 +114,15 @@ async function runMode(
       // starts, so a produce-side warm-up is not counted as delivery latency.
       await send(1);
       await sink.waitFor(backlog + 1, 30_000);
-      const bare = await startBareConsumer(ctx.distDir, { kind: 'kafka', brokers: testEnv.kafkaBrokers(), topic }, send);
-      try {
-        await sink.waitFor(backlog + 1 + bare.warmUpSent, 30_000);
-        const phase = { settleMs: defaultSettleMs, measureMs: ctx.quick ? 5_000 : 20_000, waitMs: 60_000, adapterPid: adapter.pid, alongside: bare.recorder };
-        const half = await measureHalfRate(sink, (drain.rate ?? 1000) / 2, phase, send);
-        ctx.log(`kafka ${ordering}: p99 ${half.stats.latency.p99} ms, bare kafkajs consumer alongside ${half.alongside?.latency.p99} ms`);
-        return { ...drain, half };
-      } finally {
-        await bare.recorder.close();
-      }
+      const rate = (drain.rate ?? 1000) / 2;
+      const phase = { settleMs: defaultSettleMs, measureMs: ctx.quick ? 5_000 : 20_000, waitMs: 60_000 };
+      const half = await measureHalfRate(sink, rate, { ...phase, adapterPid: adapter.pid }, send);
+      // The bare consumer joins its group while the adapter leaves its own; it measures once the adapter is gone.
+      const [, bareConsumer] = await Promise.all([adapter.stop(15_000), startBareConsumer(ctx.distDir, { kind: 'kafka', brokers: testEnv.kafkaBrokers(), topic }, send)]);
+      adapter = undefined;
+      const bare = await bareConsumer.measure(rate, phase);
+      ctx.log(`kafka ${ordering}: p99 ${half.stats.latency.p99} ms; a bare kafkajs consumer at the same rate ${bare.stats.latency.p99} ms`);
+      return { ...drain, half, bare };
     } finally {
       await producer.disconnect();
     }
@@ -166,7 +167,7 @@ export const kafkaBench: Benchmark = {
             raw: { label: 'raw consume', ...raw },
             ...(ordering === 'unordered' ? { minFractionOfLimit: 0.8 } : {}),
             halfRate: r.half,
-            bareLabel: 'kafkajs consumer',
+            bareLatency: { label: 'kafkajs consumer', half: r.bare },
             p99TargetMs: 20,
           }),
         );

@@ -2,7 +2,7 @@
  * Redis stream → sink: the redisstream adapter (a child process, as it runs for real) drains a pre-filled
  * stream of 1 KiB entries into the sink; then latency at half that rate. References in the same run: the HTTP
  * ceiling, the raw XREADGROUP (COUNT 100) + XACK loop of the same client (ioredis) with no delivery, and the
- * latency of a bare XREADGROUP (BLOCK) + XACK consumer reading the same entries alongside the adapter.
+ * latency of a bare XREADGROUP (BLOCK) + XACK consumer at the same rate once the adapter stopped.
  */
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
@@ -12,7 +12,7 @@ import { measureCeiling } from './http-ceiling.js';
 import { deliveryRows, type RawConsume } from './lib/delivery-rows.js';
 import { measureDrain } from './lib/drain.js';
 import { startBareConsumer } from './lib/bare-latency.js';
-import { defaultSettleMs, type HalfRate, measureHalfRate } from './lib/half-rate.js';
+import { defaultSettleMs, measureHalfRate } from './lib/half-rate.js';
 import { brokerProcess } from './lib/listening-pid.js';
 import { payloadBytes } from './lib/payload.js';
 import { freePort, spawnAdapter } from './lib/proc.js';
@@ -96,16 +96,12 @@ export const redisStream: Benchmark = {
         for (let i = 0; i < n; i++) p.xadd(stream, '*', 'pad', padValue);
         await p.exec();
       };
-      const bare = await startBareConsumer(ctx.distDir, { kind: 'redis', url: redisUrl, stream }, send);
-      let half: HalfRate;
-      try {
-        await sink.waitFor(backlog + bare.warmUpSent, 30_000);
-        const phase = { settleMs: defaultSettleMs, measureMs: halfRateMs, waitMs: 60_000, adapterPid: adapter.pid, alongside: bare.recorder };
-        half = await measureHalfRate(sink, (rate ?? 1000) / 2, phase, send);
-      } finally {
-        await bare.recorder.close();
-      }
-      ctx.log(`redis: p99 ${half.stats.latency.p99} ms, bare XREADGROUP consumer alongside ${half.alongside?.latency.p99} ms`);
+      const phase = { settleMs: defaultSettleMs, measureMs: halfRateMs, waitMs: 60_000 };
+      const half = await measureHalfRate(sink, (rate ?? 1000) / 2, { ...phase, adapterPid: adapter.pid }, send);
+      const [, bareConsumer] = await Promise.all([adapter.stop(), startBareConsumer(ctx.distDir, { kind: 'redis', url: redisUrl, stream }, send)]);
+      adapter = undefined;
+      const bare = await bareConsumer.measure((rate ?? 1000) / 2, phase);
+      ctx.log(`redis: p99 ${half.stats.latency.p99} ms; a bare XREADGROUP consumer at the same rate ${bare.stats.latency.p99} ms`);
       return deliveryRows({
         bench: 'redis',
         label: '',
@@ -115,7 +111,7 @@ export const redisStream: Benchmark = {
         raw: { label: 'raw XREADGROUP+XACK', ...raw },
         minFractionOfLimit: 0.8,
         halfRate: half,
-        bareLabel: 'XREADGROUP+XACK consumer',
+        bareLatency: { label: 'XREADGROUP+XACK consumer', half: bare },
         p99TargetMs: 20,
       });
     } finally {

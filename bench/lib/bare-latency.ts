@@ -1,36 +1,41 @@
 /**
- * The latency reference of a half-rate phase: a bare consumer (bench/workers/bare-consumer.ts: the source's
- * client library in its own process, its own consumer group, no delivery) reading the same records as the
- * adapter, at the same time. Its p99 is what the producer, the broker and the client take on this machine in
- * those same seconds, before any adapter code or HTTP hop: a stall of the broker shows in both, one of the
- * adapter's path only in the adapter's. It costs the machine a few per cent of a core while it runs.
+ * The latency reference of a half-rate phase: once the adapter has stopped, a bare consumer
+ * (bench/workers/bare-consumer.ts: the source's client library with the adapter's connection settings, in a
+ * process and consumer group of its own, acknowledging and delivering nothing) takes the same phase: the same
+ * producer, rate, settling window and length. Its p99 is what the producer, the broker and the client take at
+ * that rate on this machine, before any adapter code or HTTP hop.
+ *
+ * Not alongside the adapter: a Kafka consumer reading the same records at the same time raised the adapter's
+ * own p99 from 18–34 ms to 59–280 ms in four full runs (bench/README.md).
  */
 import { join } from 'node:path';
-import { type BenchRecorder, forkRecorder } from './recorder.js';
+import { type HalfRate, type HalfRateOptions, measureHalfRate } from './half-rate.js';
+import { forkRecorder } from './recorder.js';
 
 export type BareConsumerSpec = { kind: 'kafka'; brokers: string[]; topic: string } | { kind: 'redis'; url: string; stream: string };
-
-export interface BareConsumer {
-  recorder: BenchRecorder;
-  /** Warm-up records sent to find it subscribed: the adapter receives them too. */
-  warmUpSent: number;
-}
 
 /** How long warm-up records may take to start arriving (a new Kafka group's join and first fetch). */
 const warmUpMs = 30_000;
 
-/** Forks the bare consumer and sends records one at a time until one arrives: from then on it gets them all. */
+export interface BareConsumer {
+  /** Takes the phase: `measureHalfRate` with the bare consumer as the receiving end; closes it after. */
+  measure(ratePerSecond: number, opts: Omit<HalfRateOptions, 'adapterPid'>): Promise<HalfRate>;
+  close(): Promise<void>;
+}
+
+/**
+ * Forks the bare consumer and sends records one at a time until one arrives: from then on, whatever is
+ * produced reaches it. May run while the adapter stops (the warm-up records are not measured).
+ */
 export async function startBareConsumer(distDir: string, spec: BareConsumerSpec, send: (n: number) => Promise<void>): Promise<BareConsumer> {
   const { recorder } = await forkRecorder(join(distDir, 'bench', 'workers', 'bare-consumer.js'), [JSON.stringify(spec)]);
-  const deadline = performance.now() + warmUpMs;
-  let warmUpSent = 0;
   try {
+    const deadline = performance.now() + warmUpMs;
     for (;;) {
       await send(1);
-      warmUpSent++;
       try {
         await recorder.waitFor(1, 250);
-        return { recorder, warmUpSent };
+        break;
       } catch (err) {
         if (performance.now() > deadline) throw new Error(`bare ${spec.kind} consumer received no warm-up record within ${warmUpMs} ms`, { cause: err });
       }
@@ -39,4 +44,14 @@ export async function startBareConsumer(distDir: string, spec: BareConsumerSpec,
     await recorder.close();
     throw err;
   }
+  return {
+    measure: async (ratePerSecond, opts) => {
+      try {
+        return await measureHalfRate(recorder, ratePerSecond, opts, send);
+      } finally {
+        await recorder.close();
+      }
+    },
+    close: () => recorder.close(),
+  };
 }

@@ -27,8 +27,8 @@ export interface DeliveryFigures {
   minFractionOfLimit?: number;
   /** Latency at half the measured max rate. */
   halfRate?: HalfRate;
-  /** What the half-rate phase's bare consumer is (its figures are `halfRate.alongside`): the latency reference. */
-  bareLabel?: string;
+  /** The same phase through a bare consumer of the same client library once the adapter stopped: the latency reference. */
+  bareLatency?: { label: string; half: HalfRate };
   p99TargetMs?: number;
 }
 
@@ -142,28 +142,27 @@ export function deliveryRows(f: DeliveryFigures): Row[] {
         }),
       );
     }
-    const bare = f.halfRate.alongside;
-    const bareLabel = `bare ${f.bareLabel ?? 'consumer'}`;
+    const bare = f.bareLatency;
     rows.push(
       withRatio({
         bench: f.bench,
         metric: `${prefix}p99 latency ${at}`,
         value: stats.latency.p99,
         unit: 'ms',
-        ...(bare === undefined ? {} : { reference: { label: `${bareLabel} alongside`, value: bare.latency.p99, unit: 'ms' } }),
+        ...(bare === undefined ? {} : { reference: { label: `bare ${bare.label}, same rate`, value: bare.half.stats.latency.p99, unit: 'ms' } }),
         ...(f.p99TargetMs === undefined ? {} : { target: `< ${f.p99TargetMs} ms`, met: stats.latency.p99 !== undefined && stats.latency.p99 < f.p99TargetMs }),
         note: `${stats.latency.count} events after ${settleMs / 1000} s of settling; latency = sink receipt − produce time (ce-time, ms resolution); ${tailNote(stats, settleMs)}`,
       }),
     );
     if (bare !== undefined) {
-      // What the producer, the broker and the client took in the same seconds before any adapter code or HTTP
-      // hop: the part of the adapter's tail that is not its own.
+      // What the producer, the broker and the client take at this rate before any adapter code or HTTP hop.
+      const b = bare.half;
       rows.push({
         bench: f.bench,
-        metric: `${prefix}${bareLabel} p99 latency, same records (no delivery)`,
-        value: bare.latency.p99,
+        metric: `${prefix}bare ${bare.label} p99 latency at ${Math.round(b.offeredPerSecond).toLocaleString('en-US')} ev/s (no delivery)`,
+        value: b.stats.latency.p99,
         unit: 'ms',
-        note: `its own process and consumer group, reading alongside the adapter, ${bare.latency.count} records; latency = receipt in the consumer − produce time; p50 ${bare.latency.p50 ?? '–'} ms; ${tailNote(bare, settleMs)}`,
+        note: `the same producer and phase once the adapter stopped, ${b.stats.latency.count} records; latency = receipt in the consumer − produce time; p50 ${b.stats.latency.p50 ?? '–'} ms; ${tailNote(b.stats, b.settleMs)}`,
       });
     }
   }

@@ -15,8 +15,6 @@ export interface HalfRate {
   settleMs: number;
   /** `latency` and `slow` cover events produced after the settling window; `settling` the ones before. */
   stats: SinkStats;
-  /** The same records at a bare consumer over the same phase (`alongside`), measured the same way. */
-  alongside?: SinkStats;
   /**
    * The adapter's CPU over the whole phase: per 1,000 events, and as a share of one core (its helper threads
    * count too): how busy the process was that the latency waited behind.
@@ -31,8 +29,6 @@ export interface HalfRateOptions {
   waitMs: number;
   /** The adapter process, for its CPU over the phase. */
   adapterPid?: number;
-  /** A bare consumer of the same records (bare-latency.ts), reset and read with the sink. */
-  alongside?: BenchRecorder;
 }
 
 /** Settling window of the benchmarks' half-rate phases. */
@@ -44,15 +40,13 @@ export async function measureHalfRate(
   opts: HalfRateOptions,
   send: (n: number) => Promise<void>,
 ): Promise<HalfRate> {
-  const { adapterPid, alongside } = opts;
-  const measureFrom = Date.now() + opts.settleMs;
-  await Promise.all([sink.reset(measureFrom), alongside?.reset(measureFrom)]);
+  const { adapterPid } = opts;
+  await sink.reset(Date.now() + opts.settleMs);
   const cpu0 = adapterPid === undefined ? 0 : cpuSecondsOf(adapterPid);
   const started = performance.now();
   const sent = await pace(ratePerSecond, opts.settleMs + opts.measureMs, send);
-  await Promise.all([sink.waitFor(sent.sent, opts.waitMs), alongside?.waitFor(sent.sent, opts.waitMs)]);
+  await sink.waitFor(sent.sent, opts.waitMs);
   const result: HalfRate = { offeredPerSecond: (sent.sent * 1000) / sent.elapsedMs, settleMs: opts.settleMs, stats: await sink.stats() };
-  if (alongside !== undefined) result.alongside = await alongside.stats();
   if (adapterPid !== undefined && sent.sent > 0) {
     const cpuSeconds = cpuSecondsOf(adapterPid) - cpu0;
     result.adapterCpu = { msPer1000: (cpuSeconds * 1000 * 1000) / sent.sent, coreShare: (cpuSeconds * 1000) / (performance.now() - started) };

@@ -17,22 +17,22 @@ const stats = (p99: number, count: number): SinkStats => ({
 const ceiling = { eventsPerSecond: 20_000, count: 1, errors: 0, cpuMsPer1000: 50, machineCpuMsPer1000: 70, sinkCpuMsPer1000: 15 };
 
 describe('deliveryRows', () => {
-  it('sets the p99 beside the bare consumer of the same phase, and prints that consumer’s row', () => {
+  it('sets the p99 beside the bare consumer’s at the same rate, and prints that consumer’s row', () => {
     const rows = deliveryRows({
       bench: 'kafka',
       label: 'unordered',
       eventsPerSecond: 19_000,
       ceiling,
-      halfRate: { offeredPerSecond: 9_500, settleMs: 3000, stats: stats(24, 900), alongside: stats(8, 900) },
-      bareLabel: 'kafkajs consumer',
+      halfRate: { offeredPerSecond: 9_500, settleMs: 3000, stats: stats(24, 900) },
+      bareLatency: { label: 'kafkajs consumer', half: { offeredPerSecond: 9_480, settleMs: 3000, stats: stats(8, 900) } },
       p99TargetMs: 20,
     });
     const p99 = rows.find((r) => r.metric.startsWith('unordered: p99 latency'));
     expect(p99?.value).toBe(24);
-    expect(p99?.reference).toEqual({ label: 'bare kafkajs consumer alongside', value: 8, unit: 'ms' });
+    expect(p99?.reference).toEqual({ label: 'bare kafkajs consumer, same rate', value: 8, unit: 'ms' });
     expect(p99?.ratio).toBe(3);
     expect(p99?.met).toBe(false);
-    const bare = rows.find((r) => r.metric === 'unordered: bare kafkajs consumer p99 latency, same records (no delivery)');
+    const bare = rows.find((r) => r.metric === 'unordered: bare kafkajs consumer p99 latency at 9,480 ev/s (no delivery)');
     expect(bare?.value).toBe(8);
     expect(bare?.note).toContain('900 records');
   });
