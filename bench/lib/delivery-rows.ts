@@ -2,7 +2,7 @@
 import type { CeilingResult } from '../http-ceiling.js';
 import type { DrainResult } from './drain.js';
 import type { HalfRate } from './half-rate.js';
-import type { SinkStats, SlowSeconds } from './sink-protocol.js';
+import type { SlowSeconds } from './sink-protocol.js';
 import { type Row, withRatio } from './table.js';
 
 /** The reference consumer: the source's client library reading and acknowledging, delivering nothing. */
@@ -39,10 +39,15 @@ export function slowNote(slow: SlowSeconds): string {
   return `over ${slow.slowMs} ms in ${slow.secondsWithSlow} of ${slow.seconds} s; worst seconds ${worst}`;
 }
 
-/** Max, where the slow receipts fell, and the settling window: the part of a half-rate phase p99 does not show. */
-function tailNote(stats: SinkStats, settleMs: number): string {
+/**
+ * Max, where the slow receipts fell, the producer's stalls and the settling window: the part of a half-rate
+ * phase p99 does not show.
+ */
+function tailNote(h: HalfRate): string {
+  const { stats, settleMs, producer } = h;
   const settled = stats.settling;
-  return `max ${stats.latency.max ?? '–'} ms; ${slowNote(stats.slow)}; first ${settleMs / 1000} s of the phase (settling, not in p50/p99): ${settled.count} events, p50 ${settled.p50 ?? '–'}, p99 ${settled.p99 ?? '–'}, max ${settled.max ?? '–'} ms`;
+  const sends = `producer sends p99 ${producer.sendMs.p99?.toFixed(0) ?? '–'}, max ${producer.sendMs.max?.toFixed(0) ?? '–'} ms, largest ${producer.largestBatch} events`;
+  return `max ${stats.latency.max ?? '–'} ms; ${slowNote(stats.slow)}; ${sends}; first ${settleMs / 1000} s of the phase (settling, not in p50/p99): ${settled.count} events, p50 ${settled.p50 ?? '–'}, p99 ${settled.p99 ?? '–'}, max ${settled.max ?? '–'} ms`;
 }
 
 export function deliveryRows(f: DeliveryFigures): Row[] {
@@ -138,7 +143,7 @@ export function deliveryRows(f: DeliveryFigures): Row[] {
           value: cpu.msPer1000,
           unit: 'ms',
           ...(drainMs === undefined ? {} : { reference: { label: 'in the drain', value: drainMs, unit: 'ms' } }),
-          note: `${(cpu.coreShare * 100).toFixed(0)} % of one core over the phase (settling window included)`,
+          note: `${(cpu.coreShare * 100).toFixed(0)} % of one core over the phase (settling window included); the whole machine ${(f.halfRate.machineShare * 100).toFixed(0)} % busy`,
         }),
       );
     }
@@ -151,7 +156,7 @@ export function deliveryRows(f: DeliveryFigures): Row[] {
         unit: 'ms',
         ...(bare === undefined ? {} : { reference: { label: `bare ${bare.label}, same rate`, value: bare.half.stats.latency.p99, unit: 'ms' } }),
         ...(f.p99TargetMs === undefined ? {} : { target: `< ${f.p99TargetMs} ms`, met: stats.latency.p99 !== undefined && stats.latency.p99 < f.p99TargetMs }),
-        note: `${stats.latency.count} events after ${settleMs / 1000} s of settling; latency = sink receipt − produce time (ce-time, ms resolution); ${tailNote(stats, settleMs)}`,
+        note: `${stats.latency.count} events after ${settleMs / 1000} s of settling; latency = sink receipt − produce time (ce-time, ms resolution); ${tailNote(f.halfRate)}`,
       }),
     );
     if (bare !== undefined) {
@@ -162,7 +167,7 @@ export function deliveryRows(f: DeliveryFigures): Row[] {
         metric: `${prefix}bare ${bare.label} p99 latency at ${Math.round(b.offeredPerSecond).toLocaleString('en-US')} ev/s (no delivery)`,
         value: b.stats.latency.p99,
         unit: 'ms',
-        note: `the same producer and phase once the adapter stopped, ${b.stats.latency.count} records; latency = receipt in the consumer − produce time; p50 ${b.stats.latency.p50 ?? '–'} ms; ${tailNote(b.stats, b.settleMs)}`,
+        note: `the same producer and phase once the adapter stopped (machine ${(b.machineShare * 100).toFixed(0)} % busy), ${b.stats.latency.count} records; latency = receipt in the consumer − produce time; p50 ${b.stats.latency.p50 ?? '–'} ms; ${tailNote(b)}`,
       });
     }
   }

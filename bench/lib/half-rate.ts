@@ -4,8 +4,9 @@
  * sends) is not the steady state the latency target is about: events produced in the first `settleMs` are
  * summarised apart (the settling window) and printed beside the figure, not dropped from the report.
  */
-import { pace } from './pace.js';
-import { cpuSecondsOf } from './proc.js';
+import { type PaceResult, pace } from './pace.js';
+import { cpus } from 'node:os';
+import { cpuSecondsOf, machineBusySeconds } from './proc.js';
 import type { BenchRecorder } from './recorder.js';
 import type { SinkStats } from './sink-protocol.js';
 
@@ -20,6 +21,13 @@ export interface HalfRate {
    * count too): how busy the process was that the latency waited behind.
    */
   adapterCpu?: { msPer1000: number; coreShare: number };
+  /**
+   * The whole machine's busy share of its cores over the phase (every process): the phase adds a producer to
+   * what the drain ran, so half the drain rate is not half the machine.
+   */
+  machineShare: number;
+  /** The producer's side of the phase (pace.ts). */
+  producer: Pick<PaceResult, 'sendMs' | 'largestBatch'>;
 }
 
 export interface HalfRateOptions {
@@ -43,10 +51,12 @@ export async function measureHalfRate(
   const { adapterPid } = opts;
   await sink.reset(Date.now() + opts.settleMs);
   const cpu0 = adapterPid === undefined ? 0 : cpuSecondsOf(adapterPid);
+  const machine0 = machineBusySeconds();
   const started = performance.now();
   const sent = await pace(ratePerSecond, opts.settleMs + opts.measureMs, send);
   await sink.waitFor(sent.sent, opts.waitMs);
-  const result: HalfRate = { offeredPerSecond: (sent.sent * 1000) / sent.elapsedMs, settleMs: opts.settleMs, stats: await sink.stats() };
+  const machineShare = (machineBusySeconds() - machine0) / (((performance.now() - started) / 1000) * cpus().length);
+  const result: HalfRate = { offeredPerSecond: (sent.sent * 1000) / sent.elapsedMs, settleMs: opts.settleMs, stats: await sink.stats(), machineShare, producer: { sendMs: sent.sendMs, largestBatch: sent.largestBatch } };
   if (adapterPid !== undefined && sent.sent > 0) {
     const cpuSeconds = cpuSecondsOf(adapterPid) - cpu0;
     result.adapterCpu = { msPer1000: (cpuSeconds * 1000 * 1000) / sent.sent, coreShare: (cpuSeconds * 1000) / (performance.now() - started) };

@@ -14,6 +14,8 @@ const stats = (p99: number, count: number): SinkStats => ({
   slow: { slowMs: 20, worst: [], secondsWithSlow: 0, seconds: 5 },
 });
 
+const producer = { sendMs: { count: 100, p50: 1, p99: 9, max: 41 }, largestBatch: 480 };
+
 const ceiling = { eventsPerSecond: 20_000, count: 1, errors: 0, cpuMsPer1000: 50, machineCpuMsPer1000: 70, sinkCpuMsPer1000: 15 };
 
 describe('deliveryRows', () => {
@@ -23,8 +25,8 @@ describe('deliveryRows', () => {
       label: 'unordered',
       eventsPerSecond: 19_000,
       ceiling,
-      halfRate: { offeredPerSecond: 9_500, settleMs: 3000, stats: stats(24, 900) },
-      bareLatency: { label: 'kafkajs consumer', half: { offeredPerSecond: 9_480, settleMs: 3000, stats: stats(8, 900) } },
+      halfRate: { offeredPerSecond: 9_500, settleMs: 3000, stats: stats(24, 900), machineShare: 0.7, producer },
+      bareLatency: { label: 'kafkajs consumer', half: { offeredPerSecond: 9_480, settleMs: 3000, stats: stats(8, 900), machineShare: 0.4, producer } },
       p99TargetMs: 20,
     });
     const p99 = rows.find((r) => r.metric.startsWith('unordered: p99 latency'));
@@ -35,10 +37,12 @@ describe('deliveryRows', () => {
     const bare = rows.find((r) => r.metric === 'unordered: bare kafkajs consumer p99 latency at 9,480 ev/s (no delivery)');
     expect(bare?.value).toBe(8);
     expect(bare?.note).toContain('900 records');
+    expect(bare?.note).toContain('machine 40 % busy');
+    expect(p99?.note).toContain('producer sends p99 9, max 41 ms, largest 480 events');
   });
 
   it('prints no bare row and no reference when the phase had no bare consumer', () => {
-    const rows = deliveryRows({ bench: 'trigger', label: '', eventsPerSecond: 10_000, ceiling, halfRate: { offeredPerSecond: 5_000, settleMs: 3000, stats: stats(12, 500) } });
+    const rows = deliveryRows({ bench: 'trigger', label: '', eventsPerSecond: 10_000, ceiling, halfRate: { offeredPerSecond: 5_000, settleMs: 3000, stats: stats(12, 500), machineShare: 0.5, producer } });
     const p99 = rows.find((r) => r.metric.startsWith('p99 latency'));
     expect(p99?.value).toBe(12);
     expect(p99?.reference).toBeUndefined();
