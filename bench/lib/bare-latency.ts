@@ -20,7 +20,6 @@ const warmUpMs = 30_000;
 export interface BareConsumer {
   /** Takes the phase: `measureHalfRate` with the bare consumer as the receiving end; closes it after. */
   measure(ratePerSecond: number, opts: Omit<HalfRateOptions, 'adapterPid'>): Promise<HalfRate>;
-  close(): Promise<void>;
 }
 
 /**
@@ -52,6 +51,5 @@ export async function startBareConsumer(distDir: string, spec: BareConsumerSpec,
         await recorder.close();
       }
     },
-    close: () => recorder.close(),
   };
 }

@@ -11,6 +11,9 @@ export function sendToHarness(m: SinkReply): void {
 
 /** Answers the harness's requests about `recorder`; `close` stops the worker's own work before it leaves. */
 export function serveRecorder(recorder: ReceiptRecorder, close: () => Promise<void> | void): void {
+  // The channel closes after `close`, or when the harness died: either way this process has no one to answer,
+  // and a client library's sockets (kafkajs, ioredis) would keep it alive.
+  process.once('disconnect', () => setTimeout(() => process.exit(0), 100).unref());
   process.on('message', (raw: unknown) => {
     const m = raw as SinkRequest;
     switch (m.type) {
