@@ -4,7 +4,6 @@
  * that sends over HTTP and by the trigger dispatcher for each subscriber.
  */
 import type { CloudEvent } from 'cloudevents';
-import { request } from 'undici';
 import { sleep as defaultSleep } from '../../lib/backoff.js';
 import type { Logger } from '../../lib/log.js';
 import type { DeliveryPolicy } from './config.js';
@@ -13,6 +12,7 @@ import { attemptSignal } from './attempt-signal.js';
 import { type ContentMode, encodeEvent } from './encode.js';
 import { DeliveryError } from './errors.js';
 import type { HttpPool } from './http-pool.js';
+import { post } from './http-post.js';
 import type { DeliveryMetrics } from './metrics.js';
 import { type AttemptFailure, decide } from './retry-policy.js';
 
@@ -53,19 +53,6 @@ const errorBodyLimit = 1024;
 
 type AttemptResult = { ok: true } | { ok: false; failure: AttemptFailure; responseBody?: Buffer };
 
-async function readLimited(body: AsyncIterable<Buffer | Uint8Array> & { destroy(): unknown }): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    const buf = Buffer.from(chunk);
-    chunks.push(buf);
-    size += buf.length;
-    if (size >= errorBodyLimit) break;
-  }
-  body.destroy();
-  return Buffer.concat(chunks).subarray(0, errorBodyLimit);
-}
-
 function errorText(err: unknown): string {
   if (err instanceof Error) {
     const cause = err.cause instanceof Error ? `: ${err.cause.message}` : '';
@@ -91,24 +78,12 @@ async function attempt(
     signal.abort();
   }, target.timeoutMs);
   try {
-    const res = await request(uri, {
-      method: 'POST',
-      headers: encoded.headers,
-      body: encoded.body,
-      dispatcher: deps.http.dispatcherFor(target.caCerts),
-      signal,
-    });
-    if (res.statusCode >= 200 && res.statusCode < 300) {
-      await res.body.dump();
-      return { ok: true };
-    }
-    const retryAfterRaw = res.headers['retry-after'];
-    const retryAfter = Array.isArray(retryAfterRaw) ? retryAfterRaw[0] : retryAfterRaw;
-    const responseBody = await readLimited(res.body);
+    const answer = await post(deps.http.dispatcherFor(target.caCerts), uri, encoded.headers, encoded.body, signal, errorBodyLimit);
+    if (answer.status >= 200 && answer.status < 300) return { ok: true };
     return {
       ok: false,
-      failure: { kind: 'http-status', status: res.statusCode, ...(retryAfter === undefined ? {} : { retryAfter }) },
-      responseBody,
+      failure: { kind: 'http-status', status: answer.status, ...(answer.retryAfter === undefined ? {} : { retryAfter: answer.retryAfter }) },
+      responseBody: answer.body,
     };
   } catch (err) {
     if (deps.signal?.aborted) throw shuttingDown(uri);

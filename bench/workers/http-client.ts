@@ -1,14 +1,15 @@
 /**
- * The HTTP ceiling: the raw rate at which the adapter's own client (undici through adapter/runtime's pool, same
- * keep-alive Agent settings) POSTs a 1 KiB binary-mode CloudEvent to the sink, at the adapter's concurrency,
- * with nothing else in the way (no retries, no emitter, no source). Run as a child process; prints one JSON line.
+ * The HTTP ceiling: the raw rate at which the adapter's own client (undici `dispatch` through adapter/runtime's
+ * `post` and pool, same keep-alive Agent settings) POSTs a 1 KiB binary-mode CloudEvent to the sink, at the
+ * adapter's concurrency, with nothing else in the way (no retries, no emitter, no source). Run as a child
+ * process; prints one JSON line.
  *
  *   node http-client.js <sinkUrl> <count> <concurrency> [sinkPid]
  */
 import { CloudEvent } from 'cloudevents';
-import { request } from 'undici';
 import { encodeEvent } from '../../adapter/runtime/encode.js';
 import { createHttpPool } from '../../adapter/runtime/http-pool.js';
+import { post } from '../../adapter/runtime/http-post.js';
 import { jsonPayload } from '../lib/payload.js';
 import { cpuSecondsOf, machineBusySeconds } from '../lib/proc.js';
 
@@ -36,14 +37,8 @@ async function main(): Promise<void> {
     while (next < count) {
       next++;
       try {
-        const res = await request(url, {
-          method: 'POST',
-          headers: { ...encoded.headers, 'ce-time': new Date().toISOString() },
-          body: encoded.body,
-          dispatcher,
-        });
-        await res.body.dump();
-        if (res.statusCode >= 300) errors++;
+        const answer = await post(dispatcher, url, { ...encoded.headers, 'ce-time': new Date().toISOString() }, encoded.body);
+        if (answer.status >= 300) errors++;
       } catch {
         errors++;
       }
