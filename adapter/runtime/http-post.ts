@@ -89,37 +89,37 @@ export function post(
     signal?.on('abort', onAbort);
     try {
       dispatcher.dispatch(
-      { origin, path, method: 'POST', headers, body },
-      {
-        onRequestStart(c) {
-          controller = c;
-          // Aborted while it waited for a connection: the promise has settled; do not send it.
-          if (settled) c.abort(new PostAbortedError(signal?.reason));
-        },
-        onResponseStart(_c, statusCode, responseHeaders) {
-          status = statusCode;
-          const ra = responseHeaders['retry-after'];
-          retryAfter = Array.isArray(ra) ? ra[0] : ra;
-          if (!isSuccess(statusCode)) chunks = [];
-        },
-        onResponseData(c, chunk) {
-          if (chunks === undefined) return;
-          chunks.push(chunk);
-          kept += chunk.length;
-          if (kept >= bodyLimit) {
-            // Enough of a refusal to tell why: answer now and drop the connection rather than read the rest.
+        { origin, path, method: 'POST', headers, body },
+        {
+          onRequestStart(c) {
+            controller = c;
+            // Aborted while it waited for a connection: the promise has settled; do not send it.
+            if (settled) c.abort(new PostAbortedError(signal?.reason));
+          },
+          onResponseStart(_c, statusCode, responseHeaders) {
+            status = statusCode;
+            const ra = responseHeaders['retry-after'];
+            retryAfter = Array.isArray(ra) ? ra[0] : ra;
+            if (!isSuccess(statusCode)) chunks = [];
+          },
+          onResponseData(c, chunk) {
+            if (chunks === undefined) return;
+            chunks.push(chunk);
+            kept += chunk.length;
+            if (kept >= bodyLimit) {
+              // Enough of a refusal to tell why: answer now and drop the connection rather than read the rest.
+              settle(undefined);
+              c.abort(new PostAbortedError('error body limit reached'));
+            }
+          },
+          onResponseEnd() {
             settle(undefined);
-            c.abort(new PostAbortedError('error body limit reached'));
-          }
+          },
+          onResponseError(_c, err) {
+            settle(err);
+          },
         },
-        onResponseEnd() {
-          settle(undefined);
-        },
-        onResponseError(_c, err) {
-          settle(err);
-        },
-      },
-    );
+      );
     } catch (err) {
       settle(err instanceof Error ? err : new Error(String(err)));
     }
