@@ -47,7 +47,8 @@ function targetOf(uri: string): Target {
   return t;
 }
 
-const isSuccess = (status: number): boolean => status >= 200 && status < 300;
+/** A 2xx: the sink took the event. */
+export const isSuccess = (status: number): boolean => status >= 200 && status < 300;
 
 export function post(
   dispatcher: Dispatcher,

@@ -12,7 +12,7 @@ import { attemptSignal } from './attempt-signal.js';
 import { type ContentMode, encodeEvent } from './encode.js';
 import { DeliveryError } from './errors.js';
 import type { HttpPool } from './http-pool.js';
-import { post } from './http-post.js';
+import { isSuccess, post } from './http-post.js';
 import type { DeliveryMetrics } from './metrics.js';
 import { type AttemptFailure, decide } from './retry-policy.js';
 
@@ -79,7 +79,7 @@ async function attempt(
   }, target.timeoutMs);
   try {
     const answer = await post(deps.http.dispatcherFor(target.caCerts), uri, encoded.headers, encoded.body, signal, errorBodyLimit);
-    if (answer.status >= 200 && answer.status < 300) return { ok: true };
+    if (isSuccess(answer.status)) return { ok: true };
     return {
       ok: false,
       failure: { kind: 'http-status', status: answer.status, ...(answer.retryAfter === undefined ? {} : { retryAfter: answer.retryAfter }) },

@@ -50,6 +50,8 @@ function tailNote(h: HalfRate): string {
   return `max ${stats.latency.max ?? '–'} ms; ${slowNote(stats.slow)}; ${sends}; first ${settleMs / 1000} s of the phase (settling, not in p50/p99): ${settled.count} events, p50 ${settled.p50 ?? '–'}, p99 ${settled.p99 ?? '–'}, max ${settled.max ?? '–'} ms`;
 }
 
+const perSecond = (rate: number): string => `${Math.round(rate).toLocaleString('en-US')} ev/s`;
+
 export function deliveryRows(f: DeliveryFigures): Row[] {
   const prefix = f.label ? `${f.label}: ` : '';
   const rows: Row[] = [];
@@ -128,7 +130,7 @@ export function deliveryRows(f: DeliveryFigures): Row[] {
   }
   if (f.halfRate) {
     const { stats, offeredPerSecond, settleMs } = f.halfRate;
-    const at = `at ${Math.round(offeredPerSecond).toLocaleString('en-US')} ev/s (half max)`;
+    const at = `at ${perSecond(offeredPerSecond)} (half max)`;
     rows.push({ bench: f.bench, metric: `${prefix}p50 latency ${at}`, value: stats.latency.p50, unit: 'ms' });
     const cpu = f.halfRate.adapterCpu;
     if (cpu !== undefined) {
@@ -164,7 +166,7 @@ export function deliveryRows(f: DeliveryFigures): Row[] {
       const b = bare.half;
       rows.push({
         bench: f.bench,
-        metric: `${prefix}bare ${bare.label} p99 latency at ${Math.round(b.offeredPerSecond).toLocaleString('en-US')} ev/s (no delivery)`,
+        metric: `${prefix}bare ${bare.label} p99 latency at ${perSecond(b.offeredPerSecond)} (no delivery)`,
         value: b.stats.latency.p99,
         unit: 'ms',
         note: `the same producer and phase once the adapter stopped (machine ${(b.machineShare * 100).toFixed(0)} % busy), ${b.stats.latency.count} records; latency = receipt in the consumer − produce time; p50 ${b.stats.latency.p50 ?? '–'} ms; ${tailNote(b)}`,

@@ -4,8 +4,8 @@
  * sends) is not the steady state the latency target is about: events produced in the first `settleMs` are
  * summarised apart (the settling window) and printed beside the figure, not dropped from the report.
  */
-import { type PaceResult, pace } from './pace.js';
 import { cpus } from 'node:os';
+import { type PaceResult, pace } from './pace.js';
 import { cpuSecondsOf, machineBusySeconds } from './proc.js';
 import type { BenchRecorder } from './recorder.js';
 import type { SinkStats } from './sink-protocol.js';
@@ -55,11 +55,13 @@ export async function measureHalfRate(
   const started = performance.now();
   const sent = await pace(ratePerSecond, opts.settleMs + opts.measureMs, send);
   await sink.waitFor(sent.sent, opts.waitMs);
-  const machineShare = (machineBusySeconds() - machine0) / (((performance.now() - started) / 1000) * cpus().length);
+  // Every counter is read over the same span, before the sink's stats take an IPC round trip.
+  const phaseMs = performance.now() - started;
+  const machineShare = (machineBusySeconds() - machine0) / ((phaseMs / 1000) * cpus().length);
+  const adapterCpuSeconds = adapterPid === undefined ? undefined : cpuSecondsOf(adapterPid) - cpu0;
   const result: HalfRate = { offeredPerSecond: (sent.sent * 1000) / sent.elapsedMs, settleMs: opts.settleMs, stats: await sink.stats(), machineShare, producer: { sendMs: sent.sendMs, largestBatch: sent.largestBatch } };
-  if (adapterPid !== undefined && sent.sent > 0) {
-    const cpuSeconds = cpuSecondsOf(adapterPid) - cpu0;
-    result.adapterCpu = { msPer1000: (cpuSeconds * 1000 * 1000) / sent.sent, coreShare: (cpuSeconds * 1000) / (performance.now() - started) };
+  if (adapterCpuSeconds !== undefined && sent.sent > 0) {
+    result.adapterCpu = { msPer1000: (adapterCpuSeconds * 1000 * 1000) / sent.sent, coreShare: (adapterCpuSeconds * 1000) / phaseMs };
   }
   return result;
 }
