@@ -7,7 +7,6 @@ import { defaults } from '../adapter/runtime/config.js';
 import { runJsonWorker } from './lib/proc.js';
 import { startSink } from './lib/sink.js';
 import { median } from './lib/stats.js';
-import type { Row } from './lib/table.js';
 import type { BenchContext, Benchmark } from './lib/types.js';
 
 /** The adapter's in-flight bound per emitter (K_SINK path): the ceiling runs at the same concurrency. */
@@ -23,6 +22,8 @@ export interface CeilingResult {
   machineCpuMsPer1000: number;
   /** The sink process's CPU per 1,000 requests, over the same timed loop. */
   sinkCpuMsPer1000: number;
+  /** Set when measured on both sides of a figure (`bracketCeiling`): the two rates the figures above average. */
+  bracket?: { before: number; after: number };
 }
 
 /** The sink a ceiling is measured against: where it listens, and its process for the CPU it spends. */
@@ -66,13 +67,21 @@ export async function measureCeiling(ctx: BenchContext, sink: CeilingSink, count
   };
 }
 
-export function ceilingRow(bench: string, c: CeilingResult): Row {
+/**
+ * The ceiling of a figure measured just before it and again just after: the mean of the two, so a steady drift
+ * of this machine's speed over the figure cancels out of its ratio, and their spread is printed with the ratio
+ * (the speed moved 30 % within a minute in some runs: bench/README.md, "Noise").
+ */
+export function bracketCeiling(before: CeilingResult, after: CeilingResult): CeilingResult {
+  const mean = (f: (c: CeilingResult) => number): number => (f(before) + f(after)) / 2;
   return {
-    bench,
-    metric: 'HTTP ceiling (same run)',
-    value: c.eventsPerSecond,
-    unit: 'ev/s',
-    note: c.errors > 0 ? `${c.errors} requests failed` : undefined,
+    eventsPerSecond: mean((c) => c.eventsPerSecond),
+    cpuMsPer1000: mean((c) => c.cpuMsPer1000),
+    machineCpuMsPer1000: mean((c) => c.machineCpuMsPer1000),
+    sinkCpuMsPer1000: mean((c) => c.sinkCpuMsPer1000),
+    count: before.count + after.count,
+    errors: before.errors + after.errors,
+    bracket: { before: before.eventsPerSecond, after: after.eventsPerSecond },
   };
 }
 

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import { testEnv } from '../test/support/env.js';
-import { type CeilingResult, measureCeiling } from './http-ceiling.js';
+import { bracketCeiling, type CeilingResult, measureCeiling } from './http-ceiling.js';
 import { startBareConsumer } from './lib/bare-latency.js';
 import { deliveryRows, type RawConsume } from './lib/delivery-rows.js';
 import { type DrainResult, measureDrain } from './lib/drain.js';
@@ -69,6 +69,8 @@ async function rawConsume(kafka: Kafka, topic: string, count: number, timeoutMs:
 }
 
 interface ModeResult extends DrainResult {
+  /** Measured before the drain and again after it (`bracketCeiling`). */
+  ceiling: CeilingResult;
   half: HalfRate;
   /** The same phase through a bare kafkajs consumer once the adapter stopped: the latency reference. */
   bare: HalfRate;
@@ -82,6 +84,7 @@ async function runMode(
   ordering: 'ordered' | 'unordered',
   backlog: number,
 ): Promise<ModeResult> {
+  const ceilingBefore = await measureCeiling(ctx, sink);
   await sink.reset();
   const port = await freePort();
   let adapter: Child | undefined;
@@ -114,6 +117,8 @@ async function runMode(
       // starts, so a produce-side warm-up is not counted as delivery latency.
       await send(1);
       await sink.waitFor(backlog + 1, 30_000);
+      // Measured again while the adapter idles, before the half-rate phase resets the sink's counts.
+      const ceiling = bracketCeiling(ceilingBefore, await measureCeiling(ctx, sink));
       const rate = (drain.rate ?? 1000) / 2;
       const phase = { settleMs: defaultSettleMs, measureMs: ctx.quick ? 5_000 : 20_000, waitMs: 60_000 };
       const half = await measureHalfRate(sink, rate, { ...phase, adapterPid: adapter.pid }, send);
@@ -122,7 +127,7 @@ async function runMode(
       adapter = undefined;
       const bare = await bareConsumer.measure(rate, phase);
       ctx.log(`kafka ${ordering}: p99 ${half.stats.latency.p99} ms; a bare kafkajs consumer at the same rate ${bare.stats.latency.p99} ms`);
-      return { ...drain, half, bare };
+      return { ...drain, ceiling, half, bare };
     } finally {
       await producer.disconnect();
     }
@@ -155,14 +160,13 @@ export const kafkaBench: Benchmark = {
       const rows: Row[] = [];
       for (const ordering of ['unordered', 'ordered'] as const) {
         const topic = topics[ordering];
-        const ceiling: CeilingResult = await measureCeiling(ctx, sink);
         const r = await runMode(ctx, kafka, sink, topic, ordering, backlog);
         rows.push(
           ...deliveryRows({
             bench: 'kafka',
             label: ordering,
             eventsPerSecond: r.rate,
-            ceiling,
+            ceiling: r.ceiling,
             drainCpu: { who: 'adapter', drain: r },
             raw: { label: 'raw consume', ...raw },
             ...(ordering === 'unordered' ? { minFractionOfLimit: 0.8 } : {}),

@@ -52,6 +52,12 @@ function tailNote(h: HalfRate): string {
 
 const perSecond = (rate: number): string => `${Math.round(rate).toLocaleString('en-US')} ev/s`;
 
+/** How far the machine's speed moved across the drain, as the ceilings on either side of it show. */
+function bracketNote(b: { before: number; after: number }): string {
+  const moved = ((b.after - b.before) / b.before) * 100;
+  return `the ceiling is the mean of ${perSecond(b.before)} just before the drain and ${perSecond(b.after)} just after it (${moved >= 0 ? '+' : ''}${moved.toFixed(0)} %)`;
+}
+
 export function deliveryRows(f: DeliveryFigures): Row[] {
   const prefix = f.label ? `${f.label}: ` : '';
   const rows: Row[] = [];
@@ -63,6 +69,7 @@ export function deliveryRows(f: DeliveryFigures): Row[] {
       unit: 'ev/s',
       reference: { label: 'ceiling', value: f.ceiling.eventsPerSecond, unit: 'ev/s' },
       target: '≥ 0.9 × ceiling',
+      ...(f.ceiling.bracket === undefined ? {} : { note: bracketNote(f.ceiling.bracket) }),
     }),
   );
   if (f.raw !== undefined) {

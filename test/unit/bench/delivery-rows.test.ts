@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { bracketCeiling } from '../../../bench/http-ceiling.js';
 import { deliveryRows } from '../../../bench/lib/delivery-rows.js';
 import type { SinkStats } from '../../../bench/lib/sink-protocol.js';
 
@@ -47,5 +48,29 @@ describe('deliveryRows', () => {
     expect(p99?.value).toBe(12);
     expect(p99?.reference).toBeUndefined();
     expect(rows.some((r) => r.metric.includes('bare'))).toBe(false);
+  });
+
+  it('takes the mean of the ceilings before and after the drain as the reference, and prints how far it moved', () => {
+    const after = { eventsPerSecond: 30_000, count: 2, errors: 1, cpuMsPer1000: 40, machineCpuMsPer1000: 60, sinkCpuMsPer1000: 25 };
+    const bracketed = bracketCeiling(ceiling, after);
+    expect(bracketed).toEqual({
+      eventsPerSecond: 25_000,
+      count: 3,
+      errors: 1,
+      cpuMsPer1000: 45,
+      machineCpuMsPer1000: 65,
+      sinkCpuMsPer1000: 20,
+      bracket: { before: 20_000, after: 30_000 },
+    });
+    const rows = deliveryRows({ bench: 'redis', label: '', eventsPerSecond: 23_000, ceiling: bracketed });
+    const share = rows.find((r) => r.metric === 'events/s vs HTTP ceiling');
+    expect(share?.ratio).toBeCloseTo(0.92);
+    expect(share?.met).toBe(true);
+    expect(share?.note).toBe('the ceiling is the mean of 20,000 ev/s just before the drain and 30,000 ev/s just after it (+50 %)');
+  });
+
+  it('adds no note to a ceiling measured once', () => {
+    const rows = deliveryRows({ bench: 'redis', label: '', eventsPerSecond: 10_000, ceiling });
+    expect(rows.find((r) => r.metric === 'events/s vs HTTP ceiling')?.note).toBeUndefined();
   });
 });
