@@ -5,7 +5,7 @@
  * Each runner owns only the block marked with its node name and removes it on exit; blocks whose
  * runner died without cleaning up are dropped by the next write of any runner.
  */
-import { closeSync, openSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, fstatSync, ftruncateSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { sleep } from '../../lib/backoff.js';
 
 export interface HostEntry {
@@ -70,6 +70,25 @@ export function serviceHostNames(name: string, namespace: string, clusterDomain 
 }
 
 /**
+ * Rewrites `path` in place so that a lookup reading it meanwhile never sees it empty or half old: one write of
+ * the new text over the whole old length (a shorter text padded with blank lines, which lookups skip), then the
+ * file cut to the new length. A plain `writeFileSync` truncates first: every lookup between its truncation and its
+ * write found no entry at all (ENOTFOUND for a Service name in a CI run of test/e2e/samples/trigger.test.ts).
+ */
+export function rewriteInPlace(path: string, text: string): void {
+  const fd = openSync(path, 'r+');
+  try {
+    const bytes = Buffer.from(text, 'utf8');
+    const oldLength = fstatSync(fd).size;
+    const padded = bytes.length >= oldLength ? bytes : Buffer.concat([bytes, Buffer.alloc(oldLength - bytes.length, '\n')]);
+    for (let at = 0; at < padded.length; ) at += writeSync(fd, padded, at, padded.length - at, at);
+    if (padded.length !== bytes.length) ftruncateSync(fd, bytes.length);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
  * Read-modify-write under a lock file: several runners (a test's and the shared one) may write their
  * blocks at the same time. The write is in place because /etc/hosts is often a bind mount that a
  * rename cannot replace.
@@ -95,7 +114,7 @@ export async function writeHostsBlock(path: string, owner: string, entries: read
   try {
     const before = readFileSync(path, 'utf8');
     const after = replaceBlock(before, self, entries, processAlive);
-    if (after !== before) writeFileSync(path, after);
+    if (after !== before) rewriteInPlace(path, after);
   } finally {
     if (fd !== undefined) {
       closeSync(fd);
