@@ -9,7 +9,7 @@
 import { CloudEvent } from 'cloudevents';
 import { encodeEvent } from '../../adapter/runtime/encode.js';
 import { createHttpPool } from '../../adapter/runtime/http-pool.js';
-import { post } from '../../adapter/runtime/http-post.js';
+import { isSuccess, post } from '../../adapter/runtime/http-post.js';
 import { jsonPayload } from '../lib/payload.js';
 import { cpuSecondsOf, machineBusySeconds } from '../lib/proc.js';
 
@@ -38,7 +38,7 @@ async function main(): Promise<void> {
       next++;
       try {
         const answer = await post(dispatcher, url, { ...encoded.headers, 'ce-time': new Date().toISOString() }, encoded.body);
-        if (answer.status >= 300) errors++;
+        if (!isSuccess(answer.status)) errors++;
       } catch {
         errors++;
       }
