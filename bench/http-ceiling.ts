@@ -7,6 +7,7 @@ import { defaults } from '../adapter/runtime/config.js';
 import { runJsonWorker } from './lib/proc.js';
 import { startSink } from './lib/sink.js';
 import { median } from './lib/stats.js';
+import type { CeilingRoundOutput } from './workers/http-client.js';
 import type { BenchContext, Benchmark } from './lib/types.js';
 
 /** The adapter's in-flight bound per emitter (K_SINK path): the ceiling runs at the same concurrency. */
@@ -32,36 +33,28 @@ export interface CeilingSink {
   pid: number;
 }
 
-/** One round: `count` requests at the adapter's concurrency, in a child process. */
-async function ceilingRound(ctx: BenchContext, sink: CeilingSink, count: number): Promise<CeilingResult> {
-  const r = await runJsonWorker<{ count: number; elapsedMs: number; errors: number; cpuMs: number; machineMs: number; sinkMs: number }>(
-    ctx.distDir,
-    'http-client',
-    [sink.url, String(count), String(adapterConcurrency), String(sink.pid)],
-    120_000,
-  );
-  return {
-    eventsPerSecond: (r.count * 1000) / r.elapsedMs,
-    count: r.count,
-    errors: r.errors,
-    cpuMsPer1000: (r.cpuMs * 1000) / r.count,
-    machineCpuMsPer1000: (r.machineMs * 1000) / r.count,
-    sinkCpuMsPer1000: (r.sinkMs * 1000) / r.count,
-  };
-}
+/** Requests a ceiling worker sends before its timed rounds: past a fresh process's slow start (~7,000). */
+export const ceilingWarmupRequests = 10_000;
 
 /**
- * The ceiling beside a figure: the median of three shorter rounds, so one noisy moment on the shared machine
- * does not decide the ratio (rate and CPU are each the median of their own three values).
+ * The ceiling beside a figure: three timed rounds in one warmed-up client process, so neither the client's cold
+ * start nor one noisy moment on the shared machine decides the ratio (rate and CPU are each the median of their
+ * own three values).
  */
 export async function measureCeiling(ctx: BenchContext, sink: CeilingSink, count = ctx.quick ? 21_000 : 60_000): Promise<CeilingResult> {
-  const rounds: CeilingResult[] = [];
-  for (let i = 0; i < 3; i++) rounds.push(await ceilingRound(ctx, sink, Math.ceil(count / 3)));
+  const perRound = Math.ceil(count / 3);
+  const { rounds } = await runJsonWorker<{ rounds: CeilingRoundOutput[] }>(
+    ctx.distDir,
+    'http-client',
+    [sink.url, String(perRound), String(adapterConcurrency), String(sink.pid), '3', String(ceilingWarmupRequests)],
+    180_000,
+  );
+  const per1000 = (ms: number, r: CeilingRoundOutput): number => (ms * 1000) / r.count;
   return {
-    eventsPerSecond: median(rounds.map((r) => r.eventsPerSecond)),
-    cpuMsPer1000: median(rounds.map((r) => r.cpuMsPer1000)),
-    machineCpuMsPer1000: median(rounds.map((r) => r.machineCpuMsPer1000)),
-    sinkCpuMsPer1000: median(rounds.map((r) => r.sinkCpuMsPer1000)),
+    eventsPerSecond: median(rounds.map((r) => (r.count * 1000) / r.elapsedMs)),
+    cpuMsPer1000: median(rounds.map((r) => per1000(r.cpuMs, r))),
+    machineCpuMsPer1000: median(rounds.map((r) => per1000(r.machineMs, r))),
+    sinkCpuMsPer1000: median(rounds.map((r) => per1000(r.sinkMs, r))),
     count: rounds.reduce((n, r) => n + r.count, 0),
     errors: rounds.reduce((n, r) => n + r.errors, 0),
   };
@@ -103,7 +96,7 @@ export const httpCeiling: Benchmark = {
           metric: `POST rate, ${adapterConcurrency} in flight (median of 3)`,
           value: rates[1],
           unit: 'ev/s',
-          note: `rounds: ${rates.map((r) => Math.round(r)).join(', ')} ev/s, ${rounds[0]?.count} requests each (median of 3 sub-rounds)`,
+          note: `rounds: ${rates.map((r) => Math.round(r)).join(', ')} ev/s, ${rounds[0]?.count} requests each (median of 3 sub-rounds, after ${ceilingWarmupRequests.toLocaleString('en-US')} warm-up requests)`,
         },
       ];
     } finally {

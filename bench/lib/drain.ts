@@ -1,14 +1,24 @@
 /**
  * The drain measurement every source → sink benchmark takes the same way: wait for the adapter's /readyz,
  * then time how fast it empties a pre-filled backlog into the sink and how much CPU it spent doing so.
+ *
+ * The backlog starts with `warmup` events that are delivered but not timed: a fresh adapter process takes its
+ * first several thousand events at a fraction of its steady rate (JIT tiers, heap sizing), as the ceiling's
+ * client does (bench/README.md, "Warm figures"), and the figure is about an adapter that has been running.
+ * Rate and CPU are taken from the moment the sink has received the warm-up to the last event.
  */
 import type { BrokerProcess } from './listening-pid.js';
 import { type Child, cpuSecondsOf, machineBusySeconds, waitForOk } from './proc.js';
 import type { BenchSink } from './sink.js';
 
+/** Events at the head of every drain's backlog that warm the adapter up and are not timed. */
+export const drainWarmup = 10_000;
+
 export interface DrainResult {
-  /** Events per second between the first and the last receipt; undefined when fewer than two arrived. */
+  /** Events per second over the timed part (after the warm-up); undefined when nothing arrived in it. */
   rate: number | undefined;
+  /** Events in the timed part: the backlog after the warm-up, give or take the few in flight at its start. */
+  timed: number;
   /** Adapter CPU per 1,000 events, in milliseconds. */
   cpuMsPer1000: number;
   /** The whole machine's busy CPU per 1,000 events (adapter, sink, broker, harness), in milliseconds. */
@@ -23,25 +33,36 @@ export async function measureDrain(
   adapter: Child,
   port: number,
   sink: BenchSink,
+  /** The whole backlog, warm-up included. */
   backlog: number,
+  warmup: number,
   timeouts: { readyMs: number; drainMs: number },
   broker?: BrokerProcess,
 ): Promise<DrainResult> {
+  if (warmup >= backlog) throw new Error(`the warm-up (${warmup}) must be smaller than the backlog (${backlog})`);
   await waitForOk(`http://127.0.0.1:${port}/readyz`, timeouts.readyMs, adapter);
-  const perThousand = (seconds: number): number => (seconds * 1000 * 1000) / backlog;
+  await sink.waitFor(warmup, timeouts.drainMs);
+  // The counters first, then the sink's count and time at (about) the same instant: the timed part starts here.
   const cpu0 = cpuSecondsOf(adapter.pid);
   const sink0 = cpuSecondsOf(sink.pid);
   const broker0 = broker === undefined ? 0 : cpuSecondsOf(broker.pid);
   const machine0 = machineBusySeconds();
+  const start = await sink.stats();
   await sink.waitFor(backlog, timeouts.drainMs);
   // Every counter is read at the drain's end, before the sink's stats take an IPC round trip.
-  const cpuMsPer1000 = perThousand(cpuSecondsOf(adapter.pid) - cpu0);
-  const machineCpuMsPer1000 = perThousand(machineBusySeconds() - machine0);
-  const sinkCpuMsPer1000 = perThousand(cpuSecondsOf(sink.pid) - sink0);
-  const brokerCpu = broker === undefined ? undefined : { name: broker.name, cpuMsPer1000: perThousand(cpuSecondsOf(broker.pid) - broker0) };
+  const cpu = { adapter: cpuSecondsOf(adapter.pid) - cpu0, machine: machineBusySeconds() - machine0, sink: cpuSecondsOf(sink.pid) - sink0 };
+  const brokerSeconds = broker === undefined ? undefined : cpuSecondsOf(broker.pid) - broker0;
   const drained = await sink.stats();
+  const timed = drained.count - start.count;
+  const perThousand = (seconds: number): number => (seconds * 1000 * 1000) / timed;
+  const spanMs = drained.spanMs - start.spanMs;
+  const cpuMsPer1000 = perThousand(cpu.adapter);
+  const machineCpuMsPer1000 = perThousand(cpu.machine);
+  const sinkCpuMsPer1000 = perThousand(cpu.sink);
+  const brokerCpu = broker === undefined || brokerSeconds === undefined ? undefined : { name: broker.name, cpuMsPer1000: perThousand(brokerSeconds) };
   return {
-    rate: drained.spanMs > 0 ? ((drained.count - 1) * 1000) / drained.spanMs : undefined,
+    rate: timed > 0 && spanMs > 0 ? (timed * 1000) / spanMs : undefined,
+    timed,
     cpuMsPer1000,
     machineCpuMsPer1000,
     sinkCpuMsPer1000,

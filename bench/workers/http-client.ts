@@ -2,9 +2,14 @@
  * The HTTP ceiling: the raw rate at which the adapter's own client (undici `dispatch` through adapter/runtime's
  * `post` and pool, same keep-alive Agent settings) POSTs a 1 KiB binary-mode CloudEvent to the sink, at the
  * adapter's concurrency, with nothing else in the way (no retries, no emitter, no source). Run as a child
- * process; prints one JSON line.
+ * process; prints one JSON line with one result per timed round.
  *
- *   node http-client.js <sinkUrl> <count> <concurrency> [sinkPid]
+ *   node http-client.js <sinkUrl> <count per round> <concurrency> <sinkPid> <rounds> <warm-up requests>
+ *
+ * The rounds run after a warm-up, in one process: a fresh Node process POSTs its first ~7,000 requests at about
+ * a third of its steady rate (JIT tiers, young-generation sizing; bench/README.md, "Warm figures"), and an
+ * adapter delivering a stream is long past that. Each round is timed on its own, so the caller can take their
+ * median.
  */
 import { CloudEvent } from 'cloudevents';
 import { encodeEvent } from '../../adapter/runtime/encode.js';
@@ -13,13 +18,25 @@ import { isSuccess, post } from '../../adapter/runtime/http-post.js';
 import { jsonPayload } from '../lib/payload.js';
 import { cpuSecondsOf, machineBusySeconds } from '../lib/proc.js';
 
+export interface CeilingRoundOutput {
+  count: number;
+  elapsedMs: number;
+  errors: number;
+  /** The client process's CPU over the round (every thread). */
+  cpuMs: number;
+  /** The whole machine's busy CPU over the round. */
+  machineMs: number;
+  sinkMs: number;
+}
+
 async function main(): Promise<void> {
-  const [url, countText, concurrencyText, sinkPidText] = process.argv.slice(2);
-  if (!url || !countText || !concurrencyText) throw new Error('usage: http-client <url> <count> <concurrency>');
+  const [url, countText, concurrencyText, sinkPidText, roundsText, warmText] = process.argv.slice(2);
+  if (!url || !countText || !concurrencyText || !sinkPidText || !roundsText || !warmText) {
+    throw new Error('usage: http-client <url> <count per round> <concurrency> <sinkPid> <rounds> <warm-up requests>');
+  }
   const count = Number(countText);
-  // The sink's CPU over the timed loop only (not the warm-up), read at the same instants as the machine's.
-  const sinkCpu = (): number => (sinkPidText === undefined ? 0 : cpuSecondsOf(Number(sinkPidText)));
   const concurrency = Number(concurrencyText);
+  const sinkPid = Number(sinkPidText);
   const pool = createHttpPool();
   const dispatcher = pool.dispatcherFor();
   const event = new CloudEvent<unknown>({
@@ -32,9 +49,10 @@ async function main(): Promise<void> {
   // Encoded once: the ceiling is the wire, not the encoder.
   const encoded = encodeEvent(event);
   let next = 0;
+  let limit = 0;
   let errors = 0;
   const worker = async (): Promise<void> => {
-    while (next < count) {
+    while (next < limit) {
       next++;
       try {
         const answer = await post(dispatcher, url, { ...encoded.headers, 'ce-time': new Date().toISOString() }, encoded.body);
@@ -44,24 +62,35 @@ async function main(): Promise<void> {
       }
     }
   };
-  // A short warm-up opens the pool's connections before the clock starts, as an adapter's would be.
-  const warm = count;
-  next = count - Math.min(count, concurrency * 4);
-  await Promise.all(Array.from({ length: concurrency }, worker));
-  next = 0;
-  const cpu0 = process.cpuUsage();
-  const machine0 = machineBusySeconds();
-  const sink0 = sinkCpu();
-  const started = performance.now();
-  await Promise.all(Array.from({ length: concurrency }, worker));
-  const elapsedMs = performance.now() - started;
-  const cpu = process.cpuUsage(cpu0);
-  // The whole machine over the same span: client, sink and anything else, to set beside an adapter's drain.
-  const machineMs = (machineBusySeconds() - machine0) * 1000;
-  const sinkMs = (sinkCpu() - sink0) * 1000;
+  const run = async (n: number): Promise<void> => {
+    next = 0;
+    limit = n;
+    await Promise.all(Array.from({ length: concurrency }, worker));
+  };
+  // The warm-up also opens the pool's connections before the clock starts, as an adapter's would be.
+  await run(Math.max(Number(warmText), concurrency * 4));
+  const rounds: CeilingRoundOutput[] = [];
+  for (let r = 0; r < Number(roundsText); r++) {
+    errors = 0;
+    const cpu0 = process.cpuUsage();
+    const machine0 = machineBusySeconds();
+    const sink0 = cpuSecondsOf(sinkPid);
+    const started = performance.now();
+    await run(count);
+    const elapsedMs = performance.now() - started;
+    const cpu = process.cpuUsage(cpu0);
+    // The whole machine and the sink over the same span, to set beside an adapter's drain.
+    rounds.push({
+      count,
+      elapsedMs,
+      errors,
+      cpuMs: (cpu.user + cpu.system) / 1000,
+      machineMs: (machineBusySeconds() - machine0) * 1000,
+      sinkMs: (cpuSecondsOf(sinkPid) - sink0) * 1000,
+    });
+  }
   await pool.close();
-  const cpuMs = (cpu.user + cpu.system) / 1000;
-  process.stdout.write(`${JSON.stringify({ count: warm, elapsedMs, errors, cpuMs, machineMs, sinkMs })}\n`);
+  process.stdout.write(`${JSON.stringify({ rounds })}\n`);
 }
 
 main().catch((err: unknown) => {
