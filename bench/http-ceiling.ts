@@ -49,6 +49,11 @@ export async function measureCeiling(ctx: BenchContext, sink: CeilingSink, count
     [sink.url, String(perRound), String(adapterConcurrency), String(sink.pid), '3', String(ceilingWarmupRequests)],
     180_000,
   );
+  return ceilingOfRounds(rounds);
+}
+
+/** The ceiling of timed rounds: rate and each CPU figure the median of their own per-round values. */
+export function ceilingOfRounds(rounds: readonly CeilingRoundOutput[]): CeilingResult {
   const per1000 = (ms: number, r: CeilingRoundOutput): number => (ms * 1000) / r.count;
   return {
     eventsPerSecond: median(rounds.map((r) => (r.count * 1000) / r.elapsedMs)),

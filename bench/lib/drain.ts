@@ -10,6 +10,7 @@
 import type { BrokerProcess } from './listening-pid.js';
 import { type Child, cpuSecondsOf, machineBusySeconds, waitForOk } from './proc.js';
 import type { BenchSink } from './sink.js';
+import { ratePerSecond } from './stats.js';
 
 /** Events at the head of every drain's backlog that warm the adapter up and are not timed. */
 export const drainWarmup = 10_000;
@@ -27,6 +28,15 @@ export interface DrainResult {
   sinkCpuMsPer1000: number;
   /** The broker's CPU per 1,000 events, when its process was found (a broker on this machine). */
   broker?: { name: string; cpuMsPer1000: number };
+}
+
+/**
+ * The timed part of a drain from the sink's counts at its start and at its end: the events received in between
+ * and their rate over the time between the last receipt before the start and the last one at the end.
+ */
+export function timedWindow(start: { count: number; spanMs: number }, end: { count: number; spanMs: number }): { timed: number; rate: number | undefined } {
+  const timed = end.count - start.count;
+  return { timed, rate: timed > 0 ? ratePerSecond(timed, end.spanMs - start.spanMs) : undefined };
 }
 
 export async function measureDrain(
@@ -53,15 +63,14 @@ export async function measureDrain(
   const cpu = { adapter: cpuSecondsOf(adapter.pid) - cpu0, machine: machineBusySeconds() - machine0, sink: cpuSecondsOf(sink.pid) - sink0 };
   const brokerSeconds = broker === undefined ? undefined : cpuSecondsOf(broker.pid) - broker0;
   const drained = await sink.stats();
-  const timed = drained.count - start.count;
+  const { timed, rate } = timedWindow(start, drained);
   const perThousand = (seconds: number): number => (seconds * 1000 * 1000) / timed;
-  const spanMs = drained.spanMs - start.spanMs;
   const cpuMsPer1000 = perThousand(cpu.adapter);
   const machineCpuMsPer1000 = perThousand(cpu.machine);
   const sinkCpuMsPer1000 = perThousand(cpu.sink);
   const brokerCpu = broker === undefined || brokerSeconds === undefined ? undefined : { name: broker.name, cpuMsPer1000: perThousand(brokerSeconds) };
   return {
-    rate: timed > 0 && spanMs > 0 ? (timed * 1000) / spanMs : undefined,
+    rate,
     timed,
     cpuMsPer1000,
     machineCpuMsPer1000,
