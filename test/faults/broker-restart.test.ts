@@ -165,6 +165,24 @@ class Started {
     return a;
   }
 
+  /** A source adapter delivering to a sink of its own (retries, then the dead-letter sink on the same port). */
+  async sourceToSink(role: 'redisstream' | 'kafka', name: string, sourceConfig: object, env: Record<string, string> = {}): Promise<{ sink: FaultSink; adapter: AdapterProcess }> {
+    const sink = await this.sink();
+    const adapter = await this.adapter(
+      spawnAdapter(role, { K_SINK: sink.sinkUrl, K_DELIVERY: delivery(sink), NAMESPACE: 'faults', NAME: name, K_SOURCE_CONFIG: JSON.stringify(sourceConfig), ...env }),
+    );
+    return { sink, adapter };
+  }
+
+  /** A path straight onto the bus: the test publishes to `topic`, a Trigger reads it into a sink of its own. */
+  async busTriggerPath(fault: string, busCfg: BusConfig, topic: string): Promise<Path> {
+    const bus = await createBus(busCfg, publisherDeps);
+    this.onClose(() => bus.close());
+    const sink = await this.sink();
+    const trigger = await this.adapter(spawnTrigger(busCfg, topic, sink));
+    return { fault, sink, adapters: [trigger], produce: busProducer(bus, topic) };
+  }
+
   onClose(fn: () => Promise<unknown> | unknown): void {
     this.#cleanups.push(fn);
   }
@@ -192,27 +210,13 @@ describe('servers restarted mid-stream', () => {
         await new Promise((r) => setTimeout(r, 250));
       }
       started.onClose(() => redis.del(stream, streamKeyFor(topic)));
-      const sourceSink = await started.sink();
-      const source = await started.adapter(
-        spawnAdapter('redisstream', {
-          K_SINK: sourceSink.sinkUrl,
-          K_DELIVERY: delivery(sourceSink),
-          NAMESPACE: 'faults',
-          NAME: stream,
-          HOSTNAME: `${stream}-pod`,
-          K_SOURCE_CONFIG: JSON.stringify({ address: testEnv.redisUrl(), stream }),
-        }),
-      );
+      const { sink: sourceSink, adapter: source } = await started.sourceToSink('redisstream', stream, { address: testEnv.redisUrl(), stream }, { HOSTNAME: `${stream}-pod` });
       const busCfg: BusConfig = { backend: 'redis', redis: { address: testEnv.redisUrl() } };
-      const bus = await createBus(busCfg, publisherDeps);
-      started.onClose(() => bus.close());
-      const triggerSink = await started.sink();
-      const trigger = await started.adapter(spawnTrigger(busCfg, topic, triggerSink));
       await scenario(
         'Servers restarted',
         [
           { fault: 'Redis restarted mid-stream (AOF on), RedisStreamSource', sink: sourceSink, adapters: [source], produce: async (i) => (await redis.xadd(stream, '*', 'seq', String(i))) as string },
-          { fault: 'Redis restarted mid-stream (AOF on), Trigger on the Redis Streams bus', sink: triggerSink, adapters: [trigger], produce: busProducer(bus, topic) },
+          await started.busTriggerPath('Redis restarted mid-stream (AOF on), Trigger on the Redis Streams bus', busCfg, topic),
         ],
         () => restart('redis', { HEADWATER_REDIS_AOF: 'yes' }),
       );
@@ -231,10 +235,7 @@ describe('servers restarted mid-stream', () => {
     started.onClose(() => redis.disconnect());
     started.onClose(() => redis.del(stream));
     try {
-      const bus = await createBus(busCfg, publisherDeps);
-      started.onClose(() => bus.close());
-      const triggerSink = await started.sink();
-      const trigger = await started.adapter(spawnTrigger(busCfg, topic, triggerSink));
+      const onTheBus = await started.busTriggerPath('NATS restarted mid-stream (JetStream file store), Trigger on the NATS bus', busCfg, topic);
       // Redis stream → RedisStreamSource → the NATS bus → Trigger → sink: the restart hits the source's publishing
       // (entries stay pending until the bus acknowledged them) and the Trigger's reading at once.
       const chainSink = await started.sink();
@@ -251,7 +252,7 @@ describe('servers restarted mid-stream', () => {
       await scenario(
         'Servers restarted',
         [
-          { fault: 'NATS restarted mid-stream (JetStream file store), Trigger on the NATS bus', sink: triggerSink, adapters: [trigger], produce: busProducer(bus, topic) },
+          onTheBus,
           {
             fault: 'NATS restarted mid-stream (JetStream file store), RedisStreamSource publishing to the NATS bus, Trigger reading it',
             sink: chainSink,
@@ -279,21 +280,8 @@ describe('servers restarted mid-stream', () => {
       await admin.disconnect();
       await producer.connect();
       started.onClose(() => producer.disconnect());
-      const sourceSink = await started.sink();
-      const source = await started.adapter(
-        spawnAdapter('kafka', {
-          K_SINK: sourceSink.sinkUrl,
-          K_DELIVERY: delivery(sourceSink),
-          NAMESPACE: 'faults',
-          NAME: topic,
-          K_SOURCE_CONFIG: JSON.stringify({ bootstrapServers: testEnv.kafkaBrokers(), topics: [topic], initialOffset: 'earliest', ordering: 'unordered' }),
-        }),
-      );
+      const { sink: sourceSink, adapter: source } = await started.sourceToSink('kafka', topic, { bootstrapServers: testEnv.kafkaBrokers(), topics: [topic], initialOffset: 'earliest', ordering: 'unordered' });
       const busCfg: BusConfig = { backend: 'kafka', kafka: { bootstrapServers: testEnv.kafkaBrokers() } };
-      const bus = await createBus(busCfg, publisherDeps);
-      started.onClose(() => bus.close());
-      const triggerSink = await started.sink();
-      const trigger = await started.adapter(spawnTrigger(busCfg, busTopic, triggerSink));
       await scenario(
         'Servers restarted',
         [
@@ -306,7 +294,7 @@ describe('servers restarted mid-stream', () => {
               return `${topic}-${meta?.partition}-${meta?.baseOffset}`;
             },
           },
-          { fault: 'Kafka broker restarted mid-stream, Trigger on the Kafka bus', sink: triggerSink, adapters: [trigger], produce: busProducer(bus, busTopic) },
+          await started.busTriggerPath('Kafka broker restarted mid-stream, Trigger on the Kafka bus', busCfg, busTopic),
         ],
         () => restart('kafka'),
       );
