@@ -3,7 +3,7 @@
  * then time how fast it empties a pre-filled backlog into the sink and how much CPU it spent doing so.
  *
  * The backlog starts with `warmup` events that are delivered but not timed: a fresh adapter process takes its
- * first 10,000 events at about half its steady rate, and the next 40,000 still cost it 10–20 % more CPU each
+ * first 10,000 events at about half its steady rate, and the next 40,000 still cost it ~10–17 % more CPU each
  * than later ones (JIT tiers, heap sizing; bench/README.md, "Warm figures"), and the figure is about an adapter
  * that has been running. Rate and CPU are taken from the moment the sink has received the warm-up to the last
  * event.
