@@ -62,14 +62,14 @@ export async function measureDrain(
   await sink.waitFor(backlog, timeouts.drainMs);
   // Every counter is read at the drain's end, before the sink's stats take an IPC round trip.
   const cpu = { adapter: cpuSecondsOf(adapter.pid) - cpu0, machine: machineBusySeconds() - machine0, sink: cpuSecondsOf(sink.pid) - sink0 };
-  const brokerSeconds = broker === undefined ? undefined : cpuSecondsOf(broker.pid) - broker0;
+  const brokerUsed = broker === undefined ? undefined : { name: broker.name, seconds: cpuSecondsOf(broker.pid) - broker0 };
   const drained = await sink.stats();
   const { timed, rate } = timedWindow(start, drained);
   const perThousand = (seconds: number): number => (seconds * 1000 * 1000) / timed;
   const cpuMsPer1000 = perThousand(cpu.adapter);
   const machineCpuMsPer1000 = perThousand(cpu.machine);
   const sinkCpuMsPer1000 = perThousand(cpu.sink);
-  const brokerCpu = broker === undefined || brokerSeconds === undefined ? undefined : { name: broker.name, cpuMsPer1000: perThousand(brokerSeconds) };
+  const brokerCpu = brokerUsed === undefined ? undefined : { name: brokerUsed.name, cpuMsPer1000: perThousand(brokerUsed.seconds) };
   return {
     rate,
     timed,
